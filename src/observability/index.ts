@@ -1,0 +1,5 @@
+export * from './correlation.js';
+export * from './logger.js';
+export * from './metrics.js';
+export * from './namespaces.js';
+export * from './tracer.js';
