@@ -84,7 +84,7 @@ ${throttlingTable(throttling)}
 
 ${check.text}${kit?.kitRetries === undefined ? '' : ` The kit's metrics counted ${kit.kitRetries} retries, one per throttle it received.`}
 
-A ratio below 1 means callers gave up (a) or the service's initial burst served calls ahead of the steady rate. Why the numbers differ: (a) lets all ${WORKLOAD.callers} callers fire at once and retries at most twice and its retry budget (500 tokens, 5 a throttle) runs dry within a second, so nearly every call fails within seconds; (b) slows down only after it has been throttled, and each client learns the rate on its own; (c) takes a token from the (service, region) bucket before every attempt, so it sends at the quota's rate from the start and only its initial burst (capacity 20 against the service's ${WORKLOAD.quotaBurst}) meets throttles, which its retry absorbs.
+A ratio below 1 means callers gave up (a) or the service's initial burst served calls ahead of the steady rate. Why the numbers differ: (a) lets all ${WORKLOAD.callers} callers fire at once and retries at most twice, and its retry budget (500 capacity tokens, drawn down by every retry) runs dry within a second, so nearly every call fails within seconds; (b) slows down only after it has been throttled, and each client learns the rate on its own; (c) takes a token from the (service, region) bucket before every attempt, so it sends at the quota's rate from the start and only its initial burst (capacity 20 against the service's ${WORKLOAD.quotaBurst}) meets throttles, which its retry absorbs.
 `;
 }
 
