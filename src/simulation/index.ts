@@ -6,3 +6,4 @@ export * from './service-model.js';
 export * from './validation.js';
 export * from './sdk-mount.js';
 export * from './models/throttling-api.js';
+export * from './models/elbv2.js';

@@ -80,15 +80,24 @@ export function normaliseActions(
   actions: readonly Action[],
   options: NormaliseActionsOptions,
 ): Action[] {
-  validateInput(z.object({ [options.member]: actionsSchema }), { [options.member]: actions }, {
-    errorName: 'ValidationError',
-  });
+  validateInput(
+    z.object({ [options.member]: actionsSchema }),
+    { [options.member]: actions },
+    {
+      errorName: 'ValidationError',
+    },
+  );
   checkOrders(actions, options.member);
   const sorted = [...actions].sort((a, b) => (a.Order ?? 0) - (b.Order ?? 0));
   checkTerminalAction(sorted);
   return sorted.map((action, index) => {
     checkConfigMatchesType(action);
-    const normalised = action.Type === 'forward' ? normaliseForward(action, options) : action;
+    const normalised =
+      action.Type === 'forward'
+        ? normaliseForward(action, options)
+        : action.Type === 'authenticate-oidc'
+          ? withoutClientSecret(action)
+          : action;
     return withoutUndefined({ ...normalised, Order: action.Order ?? index + 1 });
   });
 }
@@ -198,6 +207,25 @@ function normaliseForward(action: Action, options: NormaliseActionsOptions): Act
       }),
     },
   };
+}
+
+/**
+ * AWS never answers the OIDC client secret, so a write must either give it or ask to keep the
+ * stored one (`UseExistingClientSecret`); what is stored and echoed has neither.
+ */
+function withoutClientSecret(action: Action): Action {
+  const config = action.AuthenticateOidcConfig;
+  if (
+    config === undefined ||
+    (config.ClientSecret === undefined && config.UseExistingClientSecret !== true)
+  ) {
+    throw validationError(
+      'AuthenticateOidcConfig.ClientSecret is required unless UseExistingClientSecret is true.',
+      { errorName: 'ValidationError' },
+    );
+  }
+  const { ClientSecret: _secret, UseExistingClientSecret: _reuse, ...kept } = config;
+  return { ...action, AuthenticateOidcConfig: kept };
 }
 
 function invalidAction(message: string): SimulatedServiceError {
