@@ -1,11 +1,12 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { MonitoredFunctionError } from './errors.js';
 
 /**
  * Raised when a Python function cannot be packaged: bad options, unsupported runtime or
  * architecture, pip missing or failing. Defined here (and re-exported by python-packaging.ts)
  * so the runtime helpers below can throw it without an import cycle.
  */
-export class PythonPackagingError extends Error {
+export class PythonPackagingError extends MonitoredFunctionError {
   constructor(message: string, options?: { readonly cause?: unknown }) {
     super(message, options);
     this.name = 'PythonPackagingError';

@@ -1,3 +1,4 @@
+import { MonitoredFunctionError } from '../../src/monitored-function/errors.js';
 import { spawnSync } from 'node:child_process';
 import {
   appendFileSync,
@@ -531,6 +532,10 @@ describe('python-packaging: option validation', () => {
   it('throws PythonPackagingError, so callers can tell packaging problems apart', () => {
     expect(() => pythonCode(options({ runtime: lambda.Runtime.NODEJS_22_X }))).toThrow(
       PythonPackagingError,
+    );
+    // ... and it is one of the construct's errors, so one catch covers the whole construct.
+    expect(() => pythonCode(options({ runtime: lambda.Runtime.NODEJS_22_X }))).toThrow(
+      MonitoredFunctionError,
     );
   });
 });

@@ -1,0 +1,38 @@
+import { pathToFileURL } from 'node:url';
+import { App, Validations } from 'aws-cdk-lib';
+import type { AppProps } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { readCdkJsonContext } from './context.js';
+import {
+  MONITORED_FUNCTION_CONTEXT_KEY,
+  parseMonitoredFunctionConfig,
+} from './stacks/monitored-function-config.js';
+import { MonitoredFunctionStack } from './stacks/monitored-function-stack.js';
+
+/**
+ * The aws-ops-kit reference app: one stack per capability, configured from cdk.json context,
+ * checked by cdk-nag AwsSolutions (synthesis fails on any unacknowledged finding).
+ *
+ * Account and region come from the CDK CLI (CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION); without
+ * them the stacks are environment-agnostic and synthesize offline.
+ */
+export function createReferenceApp(props: AppProps = {}): App {
+  const app = new App({
+    outdir: process.env.CDK_OUTDIR ? undefined : 'cdk.out',
+    ...props,
+    context: { ...readCdkJsonContext(), ...props.context },
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
+
+  new MonitoredFunctionStack(app, 'OpsKitMonitoredFunction', {
+    env,
+    description: 'aws-ops-kit reference: MonitoredFunction',
+    config: parseMonitoredFunctionConfig(app.node.tryGetContext(MONITORED_FUNCTION_CONTEXT_KEY)),
+  });
+  return app;
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  createReferenceApp().synth();
+}
