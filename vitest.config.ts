@@ -5,6 +5,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     setupFiles: ['test/setup.ts'],
     environment: 'node',
+    reporters: ['default', './test/reporters/summary-line.ts'],
     // CDK synthesis with local esbuild bundling takes seconds on a 2-core machine.
     testTimeout: 60_000,
     hookTimeout: 60_000,
