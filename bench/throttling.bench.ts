@@ -13,6 +13,7 @@ import {
   VirtualClock,
   createSimulatedClient,
   mountModel,
+  networkDisabledHandler,
 } from '../src/simulation/index.js';
 
 /** The workload the issue fixes: 50 concurrent callers share 1,000 calls against a 10 TPS quota. */
@@ -121,7 +122,8 @@ function buildClient(
     case 'kit': {
       const client = createResilientClient(
         ElasticLoadBalancingV2Client,
-        { region: 'us-east-1' },
+        // No real HTTP handler: a broken mount must fail, never reach the network.
+        { region: 'us-east-1', requestHandler: networkDisabledHandler },
         // Defaults everywhere except the environment: the bench must not depend on the shell.
         { clock, registry: new LimiterRegistry({ clock, env: {} }), env: {}, metrics },
       );

@@ -34,11 +34,6 @@ export const ALARM_KEYS: readonly AlarmKey[] = Object.freeze(
   Object.keys(ALARM_SUFFIXES) as AlarmKey[],
 );
 
-/** The longest alarm name suffix; the function name limit leaves room for it. */
-export const LONGEST_ALARM_SUFFIX = Math.max(
-  ...Object.values(ALARM_SUFFIXES).map((suffix) => suffix.length),
-);
-
 export function logGroupNameOf(functionName: string): string {
   return `/aws/lambda/${functionName}`;
 }

@@ -1029,7 +1029,8 @@ describe('python-packaging: pythonCode with the real pip, offline', () => {
       sourceDir,
       runtime: lambda.Runtime.PYTHON_3_12,
       architecture: lambda.Architecture.ARM_64,
-      pip: { executable: ['python3', '-S', '-m', 'pip'] },
+      // Offline too, so a Python whose pip is importable after all can never reach an index.
+      pip: { executable: ['python3', '-S', '-m', 'pip'], extraArgs: offlinePip(tempDir('wheels')) },
     });
 
     // Assess

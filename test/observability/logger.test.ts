@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createLogger, silentLogger } from '../../src/observability/logger.js';
 import { createTracer } from '../../src/observability/tracer.js';
 
@@ -20,13 +20,57 @@ describe('observability: createLogger', () => {
     expect(logger.getCorrelationId()).toBeUndefined();
   });
 
-  it('silent logger swallows every level', () => {
-    expect(() => {
+  it('writes one structured JSON line with service, level, message and correlation id', () => {
+    // Prepare: capture what the logger writes.
+    const lines: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    try {
+      const logger = createLogger({
+        serviceName: 'load-shedding',
+        correlationId: 'evt-7',
+        logLevel: 'INFO',
+      });
+
+      // Act
+      logger.info('shed one step', { primaryWeight: 95 });
+      logger.debug('below the level, not written');
+    } finally {
+      write.mockRestore();
+    }
+
+    // Assess
+    const entries = lines
+      .join('')
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({
+      level: 'INFO',
+      message: 'shed one step',
+      service: 'load-shedding',
+      correlation_id: 'evt-7',
+      primaryWeight: 95,
+    });
+  });
+
+  it('the silent logger writes nothing at any level', () => {
+    const write = vi.spyOn(process.stdout, 'write');
+    const errorWrite = vi.spyOn(process.stderr, 'write');
+    try {
       silentLogger.debug('a');
       silentLogger.info('b');
       silentLogger.warn('c');
       silentLogger.error('d');
-    }).not.toThrow();
+      expect(write).not.toHaveBeenCalled();
+      expect(errorWrite).not.toHaveBeenCalled();
+    } finally {
+      write.mockRestore();
+      errorWrite.mockRestore();
+    }
   });
 });
 

@@ -26,8 +26,14 @@ describe('observability: InMemoryMetricRecorder', () => {
     expect(recorder.sum('Throttles')).toBe(0);
   });
 
-  it('noop recorder accepts anything', () => {
-    expect(() => noopMetricRecorder.record('X', 'Count', 1)).not.toThrow();
+  it('noop recorder keeps nothing and writes nothing', () => {
+    const write = vi.spyOn(process.stdout, 'write');
+    try {
+      noopMetricRecorder.record('X', 'Count', 1, { A: 'b' });
+      expect(write).not.toHaveBeenCalled();
+    } finally {
+      write.mockRestore();
+    }
   });
 });
 

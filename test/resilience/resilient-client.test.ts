@@ -509,3 +509,45 @@ describe('resilience: resilient client metrics and failures', () => {
     expect(() => attachResilience(odd)).toThrow(/cannot replace the SDK's retryMiddleware/);
   });
 });
+
+describe('resilience: a retryable set configured per client', () => {
+  it('retries a 409 ConflictException only on the client that asks for it', async () => {
+    // Prepare: the first call conflicts, the second succeeds, on two clients.
+    const script = (call: number): ScriptedResponse =>
+      call === 1 ? queryError('ConflictException', 409, 'Sender') : describeRulesOk;
+    const opted = setup(script, { retryable: { retryCodes: ['ConflictException'] } });
+    const plain = setup(script);
+
+    // Act
+    const optedResult = await drive(opted.clock, describeRules(opted.client));
+    const plainError = await drive(
+      plain.clock,
+      describeRules(plain.client).catch((e: unknown) => e),
+    );
+
+    // Assess: the opted-in client retried once; the default one gave up at once.
+    expect(optedResult.$metadata.attempts).toBe(2);
+    expect(opted.handler.calls).toBe(2);
+    expect(plain.handler.calls).toBe(1);
+    expect((plainError as { name: string }).name).toBe('ConflictException');
+  });
+
+  it('does not retry a 503 on a client that excludes it', async () => {
+    // Prepare
+    const { client, clock, handler } = setup(
+      () => queryError('ServiceUnavailable', 503, 'Receiver'),
+      { retryable: { doNotRetryStatusCodes: [503] } },
+    );
+
+    // Act
+    const error = await drive(
+      clock,
+      describeRules(client).catch((e: unknown) => e),
+    );
+
+    // Assess: one attempt, and the service's own error, not RetryExhaustedError.
+    expect(handler.calls).toBe(1);
+    expect(error).not.toBeInstanceOf(RetryExhaustedError);
+    expect((error as { name: string }).name).toBe('ServiceUnavailable');
+  });
+});

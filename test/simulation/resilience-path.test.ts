@@ -10,7 +10,7 @@ import type { RetryEvent } from '../../src/resilience/retry.js';
 import { TokenBucket } from '../../src/resilience/token-bucket.js';
 import { ThrottleStyles, ThrottlingApiModel } from '../../src/simulation/models/throttling-api.js';
 import { createRandom } from '../../src/simulation/random.js';
-import { mountModel } from '../../src/simulation/sdk-mount.js';
+import { mountModel, networkDisabledHandler } from '../../src/simulation/sdk-mount.js';
 import { CommonErrors } from '../../src/simulation/service-error.js';
 import { VirtualClock } from '../../src/simulation/virtual-clock.js';
 
@@ -28,7 +28,8 @@ describe('simulation: model errors through the kit resilience path', () => {
     const retries: RetryEvent[] = [];
     const client = createResilientClient(
       ElasticLoadBalancingV2Client,
-      { region: 'eu-west-1' },
+      // No real HTTP handler: a broken mount must fail, never reach the network.
+      { region: 'eu-west-1', requestHandler: networkDisabledHandler },
       {
         clock,
         random: createRandom(3),
