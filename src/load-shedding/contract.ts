@@ -545,9 +545,16 @@ export const checkMessageSchema = z.object({
 
 export type CheckMessage = z.infer<typeof checkMessageSchema>;
 
-function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'body'}: ${issue.message}`)
+/** Zod issues as one line, `path: message; …`, naming `root` where the input itself is wrong. */
+export function describeIssues(
+  issues: readonly { readonly path: readonly PropertyKey[]; readonly message: string }[],
+  root = '(root)',
+): string {
+  return issues
+    .map(
+      (issue) =>
+        `${issue.path.length > 0 ? issue.path.map(String).join('.') : root}: ${issue.message}`,
+    )
     .join('; ');
 }
 
@@ -559,7 +566,7 @@ export function serializeCheckMessage(message: CheckMessage): string {
   const result = checkMessageSchema.safeParse(message);
   if (!result.success) {
     throw new CheckMessageError(
-      `Refusing to send an invalid check message: ${describeIssues(result.error)}.`,
+      `Refusing to send an invalid check message: ${describeIssues(result.error.issues, 'body')}.`,
     );
   }
   return JSON.stringify(result.data);
@@ -585,7 +592,7 @@ export function parseCheckMessage(body: string): CheckMessage {
   if (!result.success) {
     throw new CheckMessageError(
       `The check message is not a version-${CHECK_MESSAGE_VERSION} check: ` +
-        `${describeIssues(result.error)}. Drop it; only the controller sends check messages.`,
+        `${describeIssues(result.error.issues, 'body')}. Drop it; only the controller sends check messages.`,
     );
   }
   return result.data;
