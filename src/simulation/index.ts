@@ -14,3 +14,5 @@ export * from './models/eventbridge-patterns.js';
 export * from './models/sqs.js';
 export * from './models/sqs-event-source.js';
 export * from './models/dynamodb.js';
+export type { AccountOptions } from './account.js';
+export type { CommonModelOptions } from './models/model-base.js';

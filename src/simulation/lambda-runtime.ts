@@ -1,5 +1,9 @@
 import type { Clock } from '../resilience/clock.js';
+import { accountOf, type AccountOptions } from './account.js';
+import { checkInteger } from './config-checks.js';
 import { SimulationConfigError } from './errors.js';
+import { sequentialUuid } from './ids.js';
+import { invocationErrorOf } from './invocation-error.js';
 
 /**
  * Simulated Lambda functions: register a handler under a name, invoke it with a Lambda-like
@@ -61,12 +65,7 @@ export interface FunctionOptions<Event = never, Result = unknown> {
   readonly memoryMb?: number;
 }
 
-export interface LambdaRuntimeOptions {
-  readonly clock: Clock;
-  /** @default 'us-east-1' */
-  readonly region?: string;
-  /** @default '123456789012' */
-  readonly accountId?: string;
+export interface LambdaRuntimeOptions extends AccountOptions {
   /** The account's concurrency quota, shared by functions without reserved concurrency. @default 1000 */
   readonly accountConcurrency?: number;
   /** Called with every finished invocation record. */
@@ -118,18 +117,6 @@ interface FunctionState {
 
 const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
-function checkInteger(what: string, value: number, min: number, max: number): number {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new SimulationConfigError(`${what} must be an integer ${min}–${max}, got ${value}.`);
-  }
-  return value;
-}
-
-function errorOf(thrown: unknown): InvocationError {
-  if (thrown instanceof Error) return { name: thrown.name, message: thrown.message };
-  return { name: 'Error', message: String(thrown) };
-}
-
 function deprecatedCallback(method: string): never {
   throw new SimulationConfigError(
     `context.${method}() belongs to the callback handler style, which Node.js 22 Lambda ` +
@@ -149,13 +136,7 @@ export class LambdaRuntime {
 
   constructor(options: LambdaRuntimeOptions) {
     this.clock = options.clock;
-    this.region = options.region ?? 'us-east-1';
-    this.accountId = options.accountId ?? '123456789012';
-    if (!/^\d{12}$/.test(this.accountId)) {
-      throw new SimulationConfigError(
-        `LambdaRuntime accountId must be 12 digits, got '${this.accountId}'.`,
-      );
-    }
+    ({ region: this.region, accountId: this.accountId } = accountOf('LambdaRuntime', options));
     this.accountConcurrency = checkInteger(
       'LambdaRuntime accountConcurrency',
       options.accountConcurrency ?? DEFAULT_ACCOUNT_CONCURRENCY,
@@ -307,7 +288,7 @@ export class LambdaRuntime {
       return this.finish({ ...base, outcome: 'succeeded' }, { result: first.value as Result });
     }
     return this.finish(
-      { ...base, outcome: 'failed', error: errorOf(first.error) },
+      { ...base, outcome: 'failed', error: invocationErrorOf(first.error) },
       { thrown: first.error },
     );
   }
@@ -375,7 +356,7 @@ export class LambdaRuntime {
   /** UUID-shaped and deterministic: the n-th invocation of a runtime always has the same id. */
   private nextRequestId(): string {
     this.requests++;
-    return `00000000-0000-4000-a000-${this.requests.toString(16).padStart(12, '0')}`;
+    return sequentialUuid('a000', this.requests);
   }
 
   private finish<Result>(

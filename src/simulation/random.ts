@@ -46,6 +46,11 @@ export function createRandom(seed: Seed): RandomSource {
   };
 }
 
+/** A RandomSource as given, or one seeded with the given seed (options accept either). */
+export function randomSourceOf(random: Seed | RandomSource): RandomSource {
+  return typeof random === 'function' ? random : createRandom(random);
+}
+
 /**
  * A seed for an independent stream named `label`, derived from `seed`. Give each model its own
  * stream so adding a model (or a call in one model) does not shift the numbers another sees.

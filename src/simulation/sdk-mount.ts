@@ -11,6 +11,7 @@ import type {
   ResponseMetadata,
 } from '@smithy/types';
 import { SimulationConfigError } from './errors.js';
+import { sequentialUuid } from './ids.js';
 import { SimulatedServiceError } from './service-error.js';
 import type { ModelCallContext, ModelInput, ServiceModel } from './service-model.js';
 
@@ -75,7 +76,7 @@ const requestCounters = new WeakMap<ServiceModel, number>();
 function nextRequestId(model: ServiceModel): string {
   const n = (requestCounters.get(model) ?? 0) + 1;
   requestCounters.set(model, n);
-  return `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+  return sequentialUuid('8000', n);
 }
 
 function operationOf(context: HandlerExecutionContext, model: ServiceModel): string {

@@ -20,17 +20,11 @@ import {
   type StateValue,
 } from '@aws-sdk/client-cloudwatch';
 import { z } from 'zod';
-import type { Clock, RandomSource } from '../../resilience/clock.js';
 import { SimulationConfigError } from '../errors.js';
-import type { Seed } from '../random.js';
-import { SimulatedServiceError, type ServiceErrorSpec } from '../service-error.js';
-import {
-  OperationTable,
-  type ModelCallContext,
-  type ModelInput,
-  type ModelResult,
-  type ServiceModel,
-} from '../service-model.js';
+import { sequentialUuid } from '../ids.js';
+import { scheduleOn } from '../schedule.js';
+import { SimulatedServiceError } from '../service-error.js';
+import { OperationTable, type ModelResult } from '../service-model.js';
 import { validateInput } from '../validation.js';
 import {
   alarmTimestamp,
@@ -44,14 +38,8 @@ import {
   type TreatMissingData,
 } from './cloudwatch-alarms.js';
 import { eventTime, type EventBridgeEvent, type EventPublisher } from './eventbridge.js';
-import {
-  ThrottleStyles,
-  ThrottlingApiModel,
-  type CallEvent,
-  type FailNextOptions,
-  type RandomFaultOptions,
-  type ThrottlingApiStats,
-} from './throttling-api.js';
+import { ThrottledServiceModel, type CommonModelOptions } from './model-base.js';
+import { ThrottleStyles, type ThrottlingApiModel } from './throttling-api.js';
 
 /**
  * An in-memory Amazon CloudWatch: custom metrics (PutMetricData, GetMetricStatistics) and
@@ -128,23 +116,11 @@ export interface AlarmTransition {
   readonly reason: string;
 }
 
-export interface CloudWatchModelOptions {
-  readonly clock: Clock;
-  /** @default 'us-east-1' */
-  readonly region?: string;
-  /** @default '123456789012' */
-  readonly accountId?: string;
+export interface CloudWatchModelOptions extends CommonModelOptions {
   /** Receives every alarm state change event (e.g. the EventBridge model). */
   readonly events?: EventPublisher;
   /** Most alarms the account may have (PutMetricAlarm answers LimitExceeded past it). @default 10000 */
   readonly maxAlarms?: number;
-  /** Random faults on SDK calls, as in `ThrottlingApiModel`. @default - none */
-  readonly faults?: RandomFaultOptions;
-  /** @default - seeded with `name` */
-  readonly random?: Seed | RandomSource;
-  /** Virtual time every SDK call takes. @default 0 */
-  readonly latencyMs?: number;
-  readonly onCall?: (event: CallEvent) => void;
   /** @default 'cloudwatch' */
   readonly name?: string;
 }
@@ -292,12 +268,8 @@ function toMs(time: Date | undefined): number | undefined {
   return time?.getTime();
 }
 
-export class CloudWatchModel implements ServiceModel {
-  readonly name: string;
-  readonly region: string;
-  readonly accountId: string;
-  private readonly clock: Clock;
-  private readonly api: ThrottlingApiModel;
+export class CloudWatchModel extends ThrottledServiceModel {
+  protected readonly api: ThrottlingApiModel;
   private readonly publisher: EventPublisher | undefined;
   private readonly maxAlarms: number;
   private readonly metrics = new Map<string, MetricSeries>();
@@ -306,40 +278,10 @@ export class CloudWatchModel implements ServiceModel {
   private eventCount = 0;
 
   constructor(options: CloudWatchModelOptions) {
-    this.name = options.name ?? 'cloudwatch';
-    this.clock = options.clock;
-    this.region = options.region ?? 'us-east-1';
-    this.accountId = options.accountId ?? '123456789012';
-    if (!/^\d{12}$/.test(this.accountId)) {
-      throw new SimulationConfigError(
-        `CloudWatchModel accountId must be 12 digits, got '${this.accountId}'.`,
-      );
-    }
+    super('CloudWatchModel', 'cloudwatch', options);
     this.publisher = options.events;
     this.maxAlarms = options.maxAlarms ?? 10_000;
-    const table = this.operationTable();
-    this.api = new ThrottlingApiModel({
-      clock: options.clock,
-      name: this.name,
-      throttle: ThrottleStyles.query,
-      operations: Object.fromEntries(
-        table.operations().map((operation) => [
-          operation,
-          {
-            response: (input: ModelInput, context: ModelCallContext) =>
-              table.dispatch(operation, input, context),
-          },
-        ]),
-      ),
-      faults: options.faults,
-      random: options.random ?? this.name,
-      latencyMs: options.latencyMs,
-      onCall: options.onCall,
-    });
-  }
-
-  handle(operation: string, input: ModelInput, context: ModelCallContext): Promise<object> {
-    return this.api.handle(operation, input, context);
+    this.api = this.front(this.operationTable(), options, { throttle: ThrottleStyles.query });
   }
 
   // ---- alarm evaluation (not API) ----
@@ -404,14 +346,6 @@ export class CloudWatchModel implements ServiceModel {
   /** An alarm's history (state updates and configuration updates), oldest first. */
   alarmHistory(alarmName: string): AlarmHistoryItem[] {
     return structuredClone(this.knownAlarm(alarmName).history);
-  }
-
-  failNext(count: number, error?: ServiceErrorSpec, options?: FailNextOptions): void {
-    this.api.failNext(count, error, options);
-  }
-
-  stats(): ThrottlingApiStats {
-    return this.api.stats();
   }
 
   // ---- operations ----
@@ -798,7 +732,7 @@ export class CloudWatchModel implements ServiceModel {
     this.alarms.set(config.AlarmName, {
       config,
       arn: `arn:aws:cloudwatch:${this.region}:${this.accountId}:alarm:${config.AlarmName}`,
-      metricId: `00000000-0000-4000-d100-${this.eventCount.toString(16).padStart(12, '0')}`,
+      metricId: sequentialUuid('d100', this.eventCount),
       value: 'INSUFFICIENT_DATA',
       reason: INITIAL_REASON,
       reasonData: undefined,
@@ -1014,7 +948,7 @@ export class CloudWatchModel implements ServiceModel {
     this.eventCount++;
     const event: AlarmStateChangeEvent = {
       version: '0',
-      id: `00000000-0000-4000-d000-${this.eventCount.toString(16).padStart(12, '0')}`,
+      id: sequentialUuid('d000', this.eventCount),
       'detail-type': 'CloudWatch Alarm State Change',
       source: 'aws.cloudwatch',
       account: this.accountId,
@@ -1120,18 +1054,4 @@ export class CloudWatchModel implements ServiceModel {
     }
     return alarm;
   }
-}
-
-/** Runs `fn` after `delayMs` on the clock: a VirtualClock timer (failures surface where the clock is driven), else a sleep. */
-function scheduleOn(clock: Clock, delayMs: number, fn: () => void): () => void {
-  const virtual = clock as Clock & {
-    schedule?: (ms: number, fn: () => unknown) => { cancel(): void };
-  };
-  if (typeof virtual.schedule === 'function') {
-    const handle = virtual.schedule(delayMs, fn);
-    return () => handle.cancel();
-  }
-  const controller = new AbortController();
-  clock.sleep(delayMs, controller.signal).then(fn, () => undefined);
-  return () => controller.abort();
 }

@@ -297,19 +297,19 @@ class Parser {
   // ---- conditions ----
 
   condition(): Condition {
-    let left = this.conjunction();
-    while (keyword(this.peek(), 'OR')) {
-      this.next();
-      left = { kind: 'or', left, right: this.conjunction() };
-    }
-    return left;
+    return this.leftAssociative('OR', () => this.conjunction());
   }
 
   private conjunction(): Condition {
-    let left = this.negation();
-    while (keyword(this.peek(), 'AND')) {
+    return this.leftAssociative('AND', () => this.negation());
+  }
+
+  /** `operand (WORD operand)*`, grouped from the left: OR binds looser than AND. */
+  private leftAssociative(word: 'OR' | 'AND', operand: () => Condition): Condition {
+    let left = operand();
+    while (keyword(this.peek(), word)) {
       this.next();
-      left = { kind: 'and', left, right: this.negation() };
+      left = { kind: word === 'OR' ? 'or' : 'and', left, right: operand() };
     }
     return left;
   }
@@ -354,10 +354,7 @@ class Parser {
     }
     if (keyword(next, 'IN')) {
       this.next();
-      this.expect('(');
-      const list = [this.operand()];
-      while (this.accept(',')) list.push(this.operand());
-      this.expect(')');
+      const list = this.operandList();
       if (list.length > MAX_IN_OPERANDS) {
         throw validationException(
           `Invalid ${this.kind}: The IN operator is provided with too many operands; number of operands: ${list.length}`,
@@ -370,10 +367,7 @@ class Parser {
 
   private conditionFunction(): Condition {
     const name = this.next().text as ConditionFunction;
-    this.expect('(');
-    const args = [this.operand()];
-    while (this.accept(',')) args.push(this.operand());
-    this.expect(')');
+    const args = this.operandList();
     if (args.length !== CONDITION_FUNCTIONS[name]) {
       throw this.invalid(
         `Incorrect number of operands for operator or function; operator or function: ${name}, number of operands: ${args.length}`,
@@ -407,6 +401,15 @@ class Parser {
     return { kind: 'function', name, args };
   }
 
+  /** `( operand (, operand)* )`: the arguments of IN and of a condition function. */
+  private operandList(): [Operand, ...Operand[]] {
+    this.expect('(');
+    const list: [Operand, ...Operand[]] = [this.operand()];
+    while (this.accept(',')) list.push(this.operand());
+    this.expect(')');
+    return list;
+  }
+
   private checkBetween(low: Operand, high: Operand): void {
     if (low.kind !== 'value' || high.kind !== 'value') return;
     const order = compareScalars(low.value, high.value);
@@ -422,16 +425,15 @@ class Parser {
     }
   }
 
+  /** The `:placeholder` at the cursor, resolved: an operand of a condition or a SET value. */
+  private valueOperand(): Extract<Operand, { kind: 'value' }> {
+    const placeholder = this.next().text;
+    return { kind: 'value', value: this.context.resolveValue(placeholder, this.kind), placeholder };
+  }
+
   private operand(): Operand {
     const token = this.peek();
-    if (token.type === 'value') {
-      this.next();
-      return {
-        kind: 'value',
-        value: this.context.resolveValue(token.text, this.kind),
-        placeholder: token.text,
-      };
-    }
+    if (token.type === 'value') return this.valueOperand();
     if (token.type === 'identifier' && this.peek(1).text === '(') {
       if (token.text !== 'size') {
         throw this.invalid(`Invalid function name; function: ${token.text}`);
@@ -553,14 +555,7 @@ class Parser {
       }
       throw this.invalid(`Invalid function name; function: ${token.text}`);
     }
-    if (token.type === 'value') {
-      this.next();
-      return {
-        kind: 'value',
-        value: this.context.resolveValue(token.text, this.kind),
-        placeholder: token.text,
-      };
-    }
+    if (token.type === 'value') return this.valueOperand();
     return { kind: 'path', path: this.path() };
   }
 

@@ -12,17 +12,12 @@ import type {
   UpdateItemCommandOutput,
 } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
-import type { Clock, RandomSource } from '../../resilience/clock.js';
+import type { RandomSource } from '../../resilience/clock.js';
+import { checkNonNegative } from '../config-checks.js';
 import { SimulationConfigError } from '../errors.js';
-import { createRandom, type Seed } from '../random.js';
-import { SimulatedServiceError, type ServiceErrorSpec } from '../service-error.js';
-import {
-  OperationTable,
-  type ModelCallContext,
-  type ModelInput,
-  type ModelResult,
-  type ServiceModel,
-} from '../service-model.js';
+import { randomSourceOf, type Seed } from '../random.js';
+import { SimulatedServiceError } from '../service-error.js';
+import { OperationTable, type ModelResult } from '../service-model.js';
 import { validateInput } from '../validation.js';
 import { applyUpdate, evaluateCondition, updatedAttributes, valueAt } from './dynamodb-evaluate.js';
 import {
@@ -41,13 +36,8 @@ import {
   validationException,
   type Item,
 } from './dynamodb-values.js';
-import {
-  ThrottlingApiModel,
-  type CallEvent,
-  type FailNextOptions,
-  type RandomFaultOptions,
-  type ThrottlingApiStats,
-} from './throttling-api.js';
+import { ThrottledServiceModel, type CommonModelOptions } from './model-base.js';
+import type { ThrottlingApiModel } from './throttling-api.js';
 
 /**
  * An in-memory Amazon DynamoDB for the item operations the kit uses: GetItem, PutItem,
@@ -100,12 +90,7 @@ export interface CreateTableOptions {
   readonly ttl?: TtlOptions;
 }
 
-export interface DynamoDbModelOptions {
-  readonly clock: Clock;
-  /** @default 'us-east-1' */
-  readonly region?: string;
-  /** @default '123456789012' */
-  readonly accountId?: string;
+export interface DynamoDbModelOptions extends CommonModelOptions {
   /** Virtual time between a request's arrival and its effect. @default 0 */
   readonly latencyMs?: number;
   /** Up to this much more, drawn from `random` (so concurrent requests can reorder). @default 0 */
@@ -114,9 +99,6 @@ export interface DynamoDbModelOptions {
   readonly eventualConsistencyLagMs?: number;
   /** Seed or RandomSource for the jitter and the faults. @default - seeded with `name` */
   readonly random?: Seed | RandomSource;
-  /** Random faults on SDK calls, as in `ThrottlingApiModel`. @default - none */
-  readonly faults?: RandomFaultOptions;
-  readonly onCall?: (event: CallEvent) => void;
   /** @default 'dynamodb' */
   readonly name?: string;
 }
@@ -177,6 +159,17 @@ function checkReturnValues(
   return chosen;
 }
 
+/** ReturnValuesOnConditionCheckFailure, as every conditional write takes it. */
+function checkOnConditionFailure(input: {
+  readonly ReturnValuesOnConditionCheckFailure?: string;
+}): string {
+  return checkReturnValues(
+    input.ReturnValuesOnConditionCheckFailure,
+    ['NONE', 'ALL_OLD'],
+    'ReturnValuesOnConditionCheckFailure',
+  );
+}
+
 function pathsOf(condition: Condition): Path[] {
   const operandPaths = (operand: Operand): Path[] =>
     operand.kind === 'value' ? [] : [operand.path];
@@ -224,63 +217,27 @@ function project(item: Item, paths: readonly Path[]): Item {
   return result;
 }
 
-export class DynamoDbModel implements ServiceModel {
-  readonly name: string;
-  readonly region: string;
-  readonly accountId: string;
-  private readonly clock: Clock;
+export class DynamoDbModel extends ThrottledServiceModel {
   private readonly random: RandomSource;
   private readonly latencyMs: number;
   private readonly jitterMs: number;
   private readonly lagMs: number;
-  private readonly api: ThrottlingApiModel;
+  protected readonly api: ThrottlingApiModel;
   private readonly tables = new Map<string, TableState>();
 
   constructor(options: DynamoDbModelOptions) {
-    this.name = options.name ?? 'dynamodb';
-    this.clock = options.clock;
-    this.region = options.region ?? 'us-east-1';
-    this.accountId = options.accountId ?? '123456789012';
-    if (!/^\d{12}$/.test(this.accountId)) {
-      throw new SimulationConfigError(
-        `DynamoDbModel accountId must be 12 digits, got '${this.accountId}'.`,
-      );
-    }
-    const nonNegative = (what: string, value: number | undefined): number => {
-      const number = value ?? 0;
-      if (!(Number.isFinite(number) && number >= 0)) {
-        throw new SimulationConfigError(
-          `DynamoDbModel ${what} must be a number >= 0, got ${String(value)}.`,
-        );
-      }
-      return number;
-    };
-    this.latencyMs = nonNegative('latencyMs', options.latencyMs);
-    this.jitterMs = nonNegative('latencyJitterMs', options.latencyJitterMs);
-    this.lagMs = nonNegative('eventualConsistencyLagMs', options.eventualConsistencyLagMs);
-    const random = options.random ?? this.name;
-    this.random = typeof random === 'function' ? random : createRandom(random);
-    const table = this.operationTable();
-    this.api = new ThrottlingApiModel({
-      clock: options.clock,
-      name: this.name,
-      operations: Object.fromEntries(
-        table.operations().map((operation) => [
-          operation,
-          {
-            response: (input: ModelInput, context: ModelCallContext) =>
-              table.dispatch(operation, input, context),
-          },
-        ]),
-      ),
-      faults: options.faults,
-      random: this.random,
-      onCall: options.onCall,
-    });
-  }
-
-  handle(operation: string, input: ModelInput, context: ModelCallContext): Promise<object> {
-    return this.api.handle(operation, input, context);
+    super('DynamoDbModel', 'dynamodb', options);
+    this.latencyMs = checkNonNegative('DynamoDbModel latencyMs', options.latencyMs, 0);
+    this.jitterMs = checkNonNegative('DynamoDbModel latencyJitterMs', options.latencyJitterMs, 0);
+    this.lagMs = checkNonNegative(
+      'DynamoDbModel eventualConsistencyLagMs',
+      options.eventualConsistencyLagMs,
+      0,
+    );
+    this.random = randomSourceOf(options.random ?? this.name);
+    // The jitter and the faults draw from one stream; latency is the model's own (see
+    // `latency()`), taken between validation and the write, so the front adds none.
+    this.api = this.front(this.operationTable(), options, { random: this.random, latencyMs: 0 });
   }
 
   // ---- setup and inspection (not API) ----
@@ -347,14 +304,6 @@ export class DynamoDbModel implements ServiceModel {
     return this.liveItems(table, true).map((item) => structuredClone(item));
   }
 
-  failNext(count: number, error?: ServiceErrorSpec, options?: FailNextOptions): void {
-    this.api.failNext(count, error, options);
-  }
-
-  stats(): ThrottlingApiStats {
-    return this.api.stats();
-  }
-
   // ---- operations ----
 
   private operationTable(): OperationTable {
@@ -396,18 +345,11 @@ export class DynamoDbModel implements ServiceModel {
     this.refuseLegacy(input, ['Expected', 'ConditionalOperator']);
     const item = this.checkNewItem(table, input.Item);
     const returnValues = checkReturnValues(input.ReturnValues, ['NONE', 'ALL_OLD']);
-    const onFailure = checkReturnValues(
-      input.ReturnValuesOnConditionCheckFailure,
-      ['NONE', 'ALL_OLD'],
-      'ReturnValuesOnConditionCheckFailure',
-    );
+    const onFailure = checkOnConditionFailure(input);
     const { condition } = this.expressions(input, undefined);
     const key = this.keyString(table, item);
     await this.latency();
-    const old = this.read(table, key, true);
-    if (condition !== undefined && !evaluateCondition(condition, old)) {
-      throw conditionalCheckFailed(old, onFailure === 'ALL_OLD');
-    }
+    const old = this.readChecked(table, key, condition, onFailure);
     this.write(table, key, item);
     return returnValues === 'ALL_OLD' && old !== undefined
       ? { Attributes: structuredClone(old) }
@@ -427,11 +369,7 @@ export class DynamoDbModel implements ServiceModel {
       'ALL_NEW',
       'UPDATED_NEW',
     ]);
-    const onFailure = checkReturnValues(
-      input.ReturnValuesOnConditionCheckFailure,
-      ['NONE', 'ALL_OLD'],
-      'ReturnValuesOnConditionCheckFailure',
-    );
+    const onFailure = checkOnConditionFailure(input);
     let actions: UpdateActions | undefined;
     const { condition } = this.expressions(input, (context) => {
       if (input.UpdateExpression !== undefined)
@@ -440,10 +378,7 @@ export class DynamoDbModel implements ServiceModel {
     const keyNames = this.keyNames(table);
     const key = this.keyString(table, keyItem);
     await this.latency();
-    const old = this.read(table, key, true);
-    if (condition !== undefined && !evaluateCondition(condition, old)) {
-      throw conditionalCheckFailed(old, onFailure === 'ALL_OLD');
-    }
+    const old = this.readChecked(table, key, condition, onFailure);
     const empty = { set: [], remove: [], add: [], delete: [] };
     const updated = { ...applyUpdate(actions ?? empty, old, keyNames), ...keyItem };
     if (itemSize(updated) > MAX_ITEM_BYTES) {
@@ -473,17 +408,10 @@ export class DynamoDbModel implements ServiceModel {
     this.refuseLegacy(input, ['Expected', 'ConditionalOperator']);
     const key = this.keyString(table, this.checkKey(table, input.Key));
     const returnValues = checkReturnValues(input.ReturnValues, ['NONE', 'ALL_OLD']);
-    const onFailure = checkReturnValues(
-      input.ReturnValuesOnConditionCheckFailure,
-      ['NONE', 'ALL_OLD'],
-      'ReturnValuesOnConditionCheckFailure',
-    );
+    const onFailure = checkOnConditionFailure(input);
     const { condition } = this.expressions(input, undefined);
     await this.latency();
-    const old = this.read(table, key, true);
-    if (condition !== undefined && !evaluateCondition(condition, old)) {
-      throw conditionalCheckFailed(old, onFailure === 'ALL_OLD');
-    }
+    const old = this.readChecked(table, key, condition, onFailure);
     if (old !== undefined) this.write(table, key, undefined);
     return returnValues === 'ALL_OLD' && old !== undefined
       ? { Attributes: structuredClone(old) }
@@ -827,6 +755,23 @@ export class DynamoDbModel implements ServiceModel {
         (compareScalars(a[partitionKey.name], b[partitionKey.name]) ?? 0) ||
         (sortKey === undefined ? 0 : (compareScalars(a[sortKey.name], b[sortKey.name]) ?? 0)),
     );
+  }
+
+  /**
+   * The item a write replaces, once its condition holds. Synchronous on purpose: the caller
+   * writes in the same turn, so the check and the write are atomic, as on AWS.
+   */
+  private readChecked(
+    table: TableState,
+    key: string,
+    condition: Condition | undefined,
+    onFailure: string,
+  ): Item | undefined {
+    const old = this.read(table, key, true);
+    if (condition !== undefined && !evaluateCondition(condition, old)) {
+      throw conditionalCheckFailed(old, onFailure === 'ALL_OLD');
+    }
+    return old;
   }
 
   private async latency(): Promise<void> {

@@ -17,16 +17,10 @@ import type {
   RuleTransform,
   TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type { Clock, RandomSource } from '../../resilience/clock.js';
+import { DEFAULT_REGION } from '../account.js';
 import { SimulationConfigError } from '../errors.js';
-import type { Seed } from '../random.js';
-import { SimulatedServiceError, type ServiceErrorSpec } from '../service-error.js';
-import {
-  OperationTable,
-  type ModelCallContext,
-  type ModelInput,
-  type ServiceModel,
-} from '../service-model.js';
+import { SimulatedServiceError } from '../service-error.js';
+import { OperationTable } from '../service-model.js';
 import { validateInput } from '../validation.js';
 import { normaliseActions, withoutUndefined } from './elbv2-actions.js';
 import {
@@ -41,15 +35,8 @@ import {
   partitionOf,
 } from './elbv2-inputs.js';
 import { MAX_PAGE_SIZE, paginate } from './elbv2-pagination.js';
-import {
-  ThrottleStyles,
-  ThrottlingApiModel,
-  type CallEvent,
-  type FailNextOptions,
-  type QuotaOptions,
-  type RandomFaultOptions,
-  type ThrottlingApiStats,
-} from './throttling-api.js';
+import { ThrottledServiceModel, type CommonModelOptions } from './model-base.js';
+import { ThrottleStyles, type QuotaOptions, type ThrottlingApiModel } from './throttling-api.js';
 
 /**
  * An in-memory ELBv2 (Application Load Balancer) API: load balancers, target groups, listeners
@@ -78,13 +65,7 @@ export interface Elbv2ThrottlingOptions {
   readonly modify?: QuotaOptions | false;
 }
 
-export interface Elbv2ModelOptions {
-  /** The virtual clock quotas refill on and write-log times come from. */
-  readonly clock: Clock;
-  /** Region in ARNs. @default 'us-east-1' */
-  readonly region?: string;
-  /** Account id in ARNs, 12 digits. @default '123456789012' */
-  readonly accountId?: string;
+export interface Elbv2ModelOptions extends CommonModelOptions {
   /** Partition in ARNs. @default - from the region: aws-cn, aws-us-gov or aws */
   readonly partition?: string;
   /**
@@ -95,14 +76,6 @@ export interface Elbv2ModelOptions {
   readonly defaultPageSize?: number;
   /** Server-side quotas. @default - Describe* 40 burst, 10/s; Modify* unlimited */
   readonly throttling?: Elbv2ThrottlingOptions;
-  /** Random faults, as in `ThrottlingApiModel`. @default - none */
-  readonly faults?: RandomFaultOptions;
-  /** Source of the random faults. @default - seeded with `name` */
-  readonly random?: Seed | RandomSource;
-  /** Virtual time each call that passes its quota takes. @default 0 */
-  readonly latencyMs?: number;
-  /** Called on every answer (also throttled and faulted ones). */
-  readonly onCall?: (event: CallEvent) => void;
   /** @default 'elbv2' */
   readonly name?: string;
 }
@@ -211,15 +184,10 @@ interface RuleState {
 const DEFAULT_DESCRIBE_QUOTA: QuotaOptions = { ratePerSecond: 10, burst: 40 };
 const query = { errorName: 'ValidationError' } as const;
 
-export class Elbv2Model implements ServiceModel {
-  readonly name: string;
-  readonly region: string;
-  readonly accountId: string;
+export class Elbv2Model extends ThrottledServiceModel {
   readonly partition: string;
-  private readonly clock: Clock;
   private readonly defaultPageSize: number;
-  private readonly api: ThrottlingApiModel;
-  private readonly table: OperationTable;
+  protected readonly api: ThrottlingApiModel;
   private readonly loadBalancers = new Map<string, LoadBalancerState>();
   private readonly targetGroups = new Map<string, TargetGroupState>();
   private readonly listeners = new Map<string, ListenerState>();
@@ -231,20 +199,14 @@ export class Elbv2Model implements ServiceModel {
   private sequence = 0;
 
   constructor(options: Elbv2ModelOptions) {
-    this.name = options.name ?? 'elbv2';
-    this.clock = options.clock;
-    this.region = options.region ?? 'us-east-1';
-    if (!/^[a-z]{2,4}(?:-[a-z]+)+-\d+$/.test(this.region)) {
+    // The region is checked before the account id (in super), as it always was.
+    const region = options.region ?? DEFAULT_REGION;
+    if (!/^[a-z]{2,4}(?:-[a-z]+)+-\d+$/.test(region)) {
       throw new SimulationConfigError(
-        `Elbv2Model region must look like 'eu-west-1', got '${this.region}'.`,
+        `Elbv2Model region must look like 'eu-west-1', got '${region}'.`,
       );
     }
-    this.accountId = options.accountId ?? '123456789012';
-    if (!/^\d{12}$/.test(this.accountId)) {
-      throw new SimulationConfigError(
-        `Elbv2Model accountId must be 12 digits, got '${this.accountId}'.`,
-      );
-    }
+    super('Elbv2Model', 'elbv2', options);
     this.partition = options.partition ?? partitionOf(this.region);
     if (!/^aws(?:-[a-z]+)*$/.test(this.partition)) {
       throw new SimulationConfigError(
@@ -261,40 +223,19 @@ export class Elbv2Model implements ServiceModel {
         `Elbv2Model defaultPageSize must be an integer 1–${MAX_PAGE_SIZE}, got ${String(options.defaultPageSize)}.`,
       );
     }
-    this.table = this.operationTable();
     const describe = options.throttling?.describe ?? DEFAULT_DESCRIBE_QUOTA;
     const modify = options.throttling?.modify ?? false;
     const sharedQuotas: Record<string, QuotaOptions> = {};
     if (describe !== false) sharedQuotas.describe = describe;
     if (modify !== false) sharedQuotas.modify = modify;
-    const operations = Object.fromEntries(
-      this.table.operations().map((operation) => {
-        const group = operation.startsWith('Describe') ? 'describe' : 'modify';
-        return [
-          operation,
-          {
-            ...(group in sharedQuotas ? { quota: group } : {}),
-            response: (input: ModelInput, context: ModelCallContext) =>
-              this.table.dispatch(operation, input, context),
-          },
-        ];
-      }),
-    );
-    this.api = new ThrottlingApiModel({
-      clock: options.clock,
-      name: this.name,
+    this.api = this.front(this.operationTable(), options, {
       throttle: ThrottleStyles.query,
       sharedQuotas,
-      operations,
-      ...(options.faults === undefined ? {} : { faults: options.faults }),
-      random: options.random ?? this.name,
-      ...(options.latencyMs === undefined ? {} : { latencyMs: options.latencyMs }),
-      ...(options.onCall === undefined ? {} : { onCall: options.onCall }),
+      quotaOf: (operation) => {
+        const group = operation.startsWith('Describe') ? 'describe' : 'modify';
+        return group in sharedQuotas ? group : undefined;
+      },
     });
-  }
-
-  handle(operation: string, input: ModelInput, context: ModelCallContext): Promise<object> {
-    return this.api.handle(operation, input, context);
   }
 
   // ---- setup helpers (not API) ----
@@ -429,16 +370,7 @@ export class Elbv2Model implements ServiceModel {
     return structuredClone(this.writeLog);
   }
 
-  // ---- quotas, faults, counters (delegated to the throttling model) ----
-
-  /** Fails the next `count` calls that pass their quota; see `ThrottlingApiModel.failNext`. */
-  failNext(count: number, error?: ServiceErrorSpec, options?: FailNextOptions): void {
-    this.api.failNext(count, error, options);
-  }
-
-  stats(): ThrottlingApiStats {
-    return this.api.stats();
-  }
+  // ---- quotas and counters (delegated to the throttling model; failNext and stats: base) ----
 
   resetStats(): void {
     this.api.resetStats();

@@ -1,25 +1,19 @@
 import { z } from 'zod';
-import type { Clock, RandomSource } from '../../resilience/clock.js';
+import type { RandomSource } from '../../resilience/clock.js';
+import { checkNonNegative } from '../config-checks.js';
 import { SimulationConfigError } from '../errors.js';
+import { sequentialUuid } from '../ids.js';
+import { invocationErrorOf } from '../invocation-error.js';
 import type { InvocationError, LambdaRuntime } from '../lambda-runtime.js';
-import { chance, createRandom, type Seed } from '../random.js';
-import { SimulatedServiceError, type ServiceErrorSpec } from '../service-error.js';
-import {
-  OperationTable,
-  type ModelCallContext,
-  type ModelInput,
-  type ServiceModel,
-} from '../service-model.js';
+import { chance, createRandom, randomSourceOf, type Seed } from '../random.js';
+import { scheduleOn } from '../schedule.js';
+import { SimulatedServiceError } from '../service-error.js';
+import { OperationTable } from '../service-model.js';
 import { validateInput } from '../validation.js';
 import { compileEventPattern, type EventPattern } from './eventbridge-patterns.js';
+import { ThrottledServiceModel, type CommonModelOptions } from './model-base.js';
 import type { SqsModel } from './sqs.js';
-import {
-  ThrottlingApiModel,
-  type CallEvent,
-  type FailNextOptions,
-  type RandomFaultOptions,
-  type ThrottlingApiStats,
-} from './throttling-api.js';
+import type { ThrottlingApiModel } from './throttling-api.js';
 
 /**
  * An in-memory Amazon EventBridge: event buses with rules (event patterns, see
@@ -147,12 +141,7 @@ export interface PublishedEvent {
   readonly matchedRules: readonly string[];
 }
 
-export interface EventBridgeModelOptions {
-  readonly clock: Clock;
-  /** @default 'us-east-1' */
-  readonly region?: string;
-  /** @default '123456789012' */
-  readonly accountId?: string;
+export interface EventBridgeModelOptions extends CommonModelOptions {
   /** Virtual time between an event and its delivery to targets. @default 100 */
   readonly deliveryDelayMs?: number;
   /** Chance that a target also receives a duplicate of an event, in [0, 1]. @default 0 */
@@ -161,11 +150,6 @@ export interface EventBridgeModelOptions {
   readonly random?: Seed | RandomSource;
   /** Total size of the entries of one PutEvents request. @default 262144 (256 KB) */
   readonly maxRequestEntriesBytes?: number;
-  /** Random faults on SDK calls, as in `ThrottlingApiModel`. @default - none */
-  readonly faults?: RandomFaultOptions;
-  /** Virtual time every SDK call takes. @default 0 */
-  readonly latencyMs?: number;
-  readonly onCall?: (event: CallEvent) => void;
   /** @default 'eventbridge' */
   readonly name?: string;
 }
@@ -275,25 +259,16 @@ function checkName(what: string, name: string): void {
   }
 }
 
-function errorOf(thrown: unknown): InvocationError {
-  if (thrown instanceof Error) return { name: thrown.name, message: thrown.message };
-  return { name: 'Error', message: String(thrown) };
-}
-
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export class EventBridgeModel implements ServiceModel, EventPublisher {
-  readonly name: string;
-  readonly region: string;
-  readonly accountId: string;
-  private readonly clock: Clock;
+export class EventBridgeModel extends ThrottledServiceModel implements EventPublisher {
   private readonly random: RandomSource;
   private readonly deliveryDelayMs: number;
   private readonly duplicateProbability: number;
   private readonly maxRequestBytes: number;
-  private readonly api: ThrottlingApiModel;
+  protected readonly api: ThrottlingApiModel;
   private readonly buses = new Map<string, Map<string, RuleState>>([
     [DEFAULT_EVENT_BUS, new Map()],
   ]);
@@ -303,21 +278,12 @@ export class EventBridgeModel implements ServiceModel, EventPublisher {
   private eventCount = 0;
 
   constructor(options: EventBridgeModelOptions) {
-    this.name = options.name ?? 'eventbridge';
-    this.clock = options.clock;
-    this.region = options.region ?? 'us-east-1';
-    this.accountId = options.accountId ?? '123456789012';
-    if (!/^\d{12}$/.test(this.accountId)) {
-      throw new SimulationConfigError(
-        `EventBridgeModel accountId must be 12 digits, got '${this.accountId}'.`,
-      );
-    }
-    this.deliveryDelayMs = options.deliveryDelayMs ?? 100;
-    if (!(Number.isFinite(this.deliveryDelayMs) && this.deliveryDelayMs >= 0)) {
-      throw new SimulationConfigError(
-        `EventBridgeModel deliveryDelayMs must be a number >= 0, got ${String(options.deliveryDelayMs)}.`,
-      );
-    }
+    super('EventBridgeModel', 'eventbridge', options);
+    this.deliveryDelayMs = checkNonNegative(
+      'EventBridgeModel deliveryDelayMs',
+      options.deliveryDelayMs,
+      100,
+    );
     this.duplicateProbability = options.duplicateProbability ?? 0;
     if (!(this.duplicateProbability >= 0 && this.duplicateProbability <= 1)) {
       throw new SimulationConfigError(
@@ -325,30 +291,13 @@ export class EventBridgeModel implements ServiceModel, EventPublisher {
       );
     }
     this.maxRequestBytes = options.maxRequestEntriesBytes ?? DEFAULT_MAX_REQUEST_BYTES;
-    const random = options.random ?? this.name;
-    this.random = typeof random === 'function' ? random : createRandom(random);
+    this.random = randomSourceOf(options.random ?? this.name);
     const table = new OperationTable(this.name).on<PutEventsInput, PutEventsOutput>(
       'PutEvents',
       (input) => this.putEvents(input),
     );
-    this.api = new ThrottlingApiModel({
-      clock: options.clock,
-      name: this.name,
-      operations: {
-        PutEvents: {
-          response: (input: ModelInput, context: ModelCallContext) =>
-            table.dispatch('PutEvents', input, context),
-        },
-      },
-      faults: options.faults,
-      random: createRandom(`${this.name}/faults`),
-      latencyMs: options.latencyMs,
-      onCall: options.onCall,
-    });
-  }
-
-  handle(operation: string, input: ModelInput, context: ModelCallContext): Promise<object> {
-    return this.api.handle(operation, input, context);
+    // Faults draw from their own stream, so a call does not shift the delivery randomness.
+    this.api = this.front(table, options, { random: createRandom(`${this.name}/faults`) });
   }
 
   // ---- setup (not API) ----
@@ -439,14 +388,6 @@ export class EventBridgeModel implements ServiceModel, EventPublisher {
     return this.pending;
   }
 
-  failNext(count: number, error?: ServiceErrorSpec, options?: FailNextOptions): void {
-    this.api.failNext(count, error, options);
-  }
-
-  stats(): ThrottlingApiStats {
-    return this.api.stats();
-  }
-
   // ---- PutEvents ----
 
   private putEvents(raw: PutEventsInput): PutEventsOutput {
@@ -515,7 +456,7 @@ export class EventBridgeModel implements ServiceModel, EventPublisher {
   /** A new event id (UUID-shaped, deterministic), for models that build their own events. */
   nextEventId(): string {
     this.eventCount++;
-    return `00000000-0000-4000-c000-${this.eventCount.toString(16).padStart(12, '0')}`;
+    return sequentialUuid('c000', this.eventCount);
   }
 
   // ---- routing and delivery ----
@@ -553,23 +494,13 @@ export class EventBridgeModel implements ServiceModel, EventPublisher {
 
   private schedule(delivery: Delivery, delayMs: number): void {
     this.pending++;
-    this.clockSchedule(delayMs, async () => {
+    scheduleOn(this.clock, delayMs, async () => {
       try {
         await this.attempt(delivery);
       } finally {
         this.pending--;
       }
     });
-  }
-
-  /** `schedule` when the clock is a VirtualClock; otherwise a sleep (any Clock works). */
-  private clockSchedule(delayMs: number, fn: () => Promise<void>): void {
-    const clock = this.clock as Clock & { schedule?: (ms: number, fn: () => unknown) => unknown };
-    if (typeof clock.schedule === 'function') {
-      clock.schedule(delayMs, fn);
-      return;
-    }
-    void this.clock.sleep(delayMs).then(fn);
   }
 
   private async attempt(delivery: Delivery): Promise<void> {
@@ -630,7 +561,7 @@ export class EventBridgeModel implements ServiceModel, EventPublisher {
           await target.handler(event);
           return { ok: true };
         } catch (error) {
-          return { ok: false, throttled: false, error: errorOf(error) };
+          return { ok: false, throttled: false, error: invocationErrorOf(error) };
         }
       case 'lambda': {
         const result = await target.runtime.invoke(target.functionName, event, {
@@ -657,7 +588,7 @@ export class EventBridgeModel implements ServiceModel, EventPublisher {
           return { ok: true };
         } catch (error) {
           if (!(error instanceof SimulatedServiceError)) throw error;
-          return { ok: false, throttled: false, error: errorOf(error) };
+          return { ok: false, throttled: false, error: invocationErrorOf(error) };
         }
     }
   }

@@ -1,3 +1,4 @@
+import { checkInteger } from '../config-checks.js';
 import { SimulationConfigError } from '../errors.js';
 import type { InvocationOutcome, LambdaRuntime } from '../lambda-runtime.js';
 import type { ReceivedMessage, SqsModel, SystemAttributes } from './sqs.js';
@@ -85,15 +86,6 @@ export interface BatchRecord {
 }
 
 const LONG_POLL_SECONDS = 20;
-
-function checkInteger(what: string, value: number, min: number, max: number): number {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new SimulationConfigError(
-      `SqsEventSourceMapping ${what} must be an integer ${min}–${max}, got ${value}.`,
-    );
-  }
-  return value;
-}
 
 function toRecord(message: ReceivedMessage, eventSourceARN: string, awsRegion: string): SqsRecord {
   const messageAttributes: Record<string, SqsRecordMessageAttribute> = {};
@@ -187,13 +179,13 @@ export class SqsEventSourceMapping {
       );
     }
     this.windowSeconds = checkInteger(
-      'maximumBatchingWindowSeconds',
+      'SqsEventSourceMapping maximumBatchingWindowSeconds',
       options.maximumBatchingWindowSeconds ?? 0,
       0,
       300,
     );
     this.batchSize = checkInteger(
-      'batchSize',
+      'SqsEventSourceMapping batchSize',
       options.batchSize ?? 10,
       1,
       queue.fifo ? 10 : 10_000,
@@ -204,10 +196,15 @@ export class SqsEventSourceMapping {
       );
     }
     if (options.maximumConcurrency !== undefined) {
-      checkInteger('maximumConcurrency', options.maximumConcurrency, 2, 1000);
+      checkInteger('SqsEventSourceMapping maximumConcurrency', options.maximumConcurrency, 2, 1000);
     }
     const cap = options.maximumConcurrency ?? 1000;
-    this.pollers = checkInteger('pollers', options.pollers ?? Math.min(5, cap), 1, cap);
+    this.pollers = checkInteger(
+      'SqsEventSourceMapping pollers',
+      options.pollers ?? Math.min(5, cap),
+      1,
+      cap,
+    );
     this.reportBatchItemFailures = options.reportBatchItemFailures ?? false;
     if (options.enabled ?? true) this.start();
   }

@@ -22,17 +22,11 @@ import type {
   SendMessageCommandOutput,
 } from '@aws-sdk/client-sqs';
 import { createHash } from 'node:crypto';
-import type { Clock, RandomSource } from '../../resilience/clock.js';
+import { checkInteger } from '../config-checks.js';
 import { SimulationConfigError } from '../errors.js';
-import type { Seed } from '../random.js';
-import { SimulatedServiceError, type ServiceErrorSpec } from '../service-error.js';
-import {
-  OperationTable,
-  type ModelCallContext,
-  type ModelInput,
-  type ModelResult,
-  type ServiceModel,
-} from '../service-model.js';
+import { sequentialUuid } from '../ids.js';
+import { SimulatedServiceError } from '../service-error.js';
+import { OperationTable, type ModelResult } from '../service-model.js';
 import {
   DEDUPLICATION_WINDOW_MS,
   MAX_BATCH_BYTES,
@@ -53,13 +47,8 @@ import {
   receiptHandleIsInvalid,
   selectMessageAttributes,
 } from './sqs-messages.js';
-import {
-  ThrottlingApiModel,
-  type CallEvent,
-  type FailNextOptions,
-  type RandomFaultOptions,
-  type ThrottlingApiStats,
-} from './throttling-api.js';
+import { ThrottledServiceModel, type CommonModelOptions } from './model-base.js';
+import type { ThrottlingApiModel } from './throttling-api.js';
 
 /**
  * An in-memory Amazon SQS: standard and FIFO queues with delays, visibility timeouts, long
@@ -167,19 +156,9 @@ export interface ReceiveOptions {
   readonly signal?: AbortSignal;
 }
 
-export interface SqsModelOptions {
-  readonly clock: Clock;
+export interface SqsModelOptions extends CommonModelOptions {
   /** @default 'us-east-1' (match the SDK client's region: the SDK warns when they differ) */
   readonly region?: string;
-  /** @default '123456789012' */
-  readonly accountId?: string;
-  /** Random 5xx faults on SDK calls, as in `ThrottlingApiModel`. @default - none */
-  readonly faults?: RandomFaultOptions;
-  /** @default - seeded with `name` */
-  readonly random?: Seed | RandomSource;
-  /** Virtual time every SDK call takes. @default 0 */
-  readonly latencyMs?: number;
-  readonly onCall?: (event: CallEvent) => void;
   /** @default 'sqs' */
   readonly name?: string;
 }
@@ -244,13 +223,6 @@ const ALL_QUEUE_ATTRIBUTES: readonly QueueAttributeName[] = [
   'VisibilityTimeout',
 ];
 
-function configInteger(what: string, value: number, min: number, max: number): number {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new SimulationConfigError(`${what} must be an integer ${min}–${max}, got ${value}.`);
-  }
-  return value;
-}
-
 function seconds(ms: number): string {
   return String(Math.floor(ms / 1000));
 }
@@ -269,54 +241,22 @@ function checkRange(
   return value;
 }
 
-export class SqsModel implements ServiceModel {
-  readonly name: string;
-  readonly region: string;
-  readonly accountId: string;
-  private readonly clock: Clock;
-  private readonly api: ThrottlingApiModel;
+export class SqsModel extends ThrottledServiceModel {
+  protected readonly api: ThrottlingApiModel;
   private readonly queues = new Map<string, QueueState>();
   private sequence = 0;
   private fifoSequence = 0n;
 
   constructor(options: SqsModelOptions) {
-    this.name = options.name ?? 'sqs';
-    this.clock = options.clock;
-    this.region = options.region ?? 'us-east-1';
-    this.accountId = options.accountId ?? '123456789012';
-    if (!/^\d{12}$/.test(this.accountId)) {
-      throw new SimulationConfigError(
-        `SqsModel accountId must be 12 digits, got '${this.accountId}'.`,
-      );
-    }
-    const table = this.operationTable();
-    this.api = new ThrottlingApiModel({
-      clock: options.clock,
-      name: this.name,
+    super('SqsModel', 'sqs', options);
+    this.api = this.front(this.operationTable(), options, {
       throttle: {
         name: 'RequestThrottled',
         httpStatusCode: 403,
         retryAfter: 'none',
         retryAfterMember: 'none',
       },
-      operations: Object.fromEntries(
-        table.operations().map((operation) => [
-          operation,
-          {
-            response: (input: ModelInput, context: ModelCallContext) =>
-              table.dispatch(operation, input, context),
-          },
-        ]),
-      ),
-      faults: options.faults,
-      random: options.random ?? this.name,
-      latencyMs: options.latencyMs,
-      onCall: options.onCall,
     });
-  }
-
-  handle(operation: string, input: ModelInput, context: ModelCallContext): Promise<object> {
-    return this.api.handle(operation, input, context);
   }
 
   // ---- setup (not API) ----
@@ -349,7 +289,7 @@ export class SqsModel implements ServiceModel {
     }
     const redrive = options.redrivePolicy;
     if (redrive !== undefined) {
-      configInteger(
+      checkInteger(
         `createQueue(${options.name}): redrivePolicy.maxReceiveCount`,
         redrive.maxReceiveCount,
         1,
@@ -377,31 +317,31 @@ export class SqsModel implements ServiceModel {
     };
     this.queues.set(url, {
       info,
-      visibilityTimeoutSeconds: configInteger(
+      visibilityTimeoutSeconds: checkInteger(
         `${at}: visibilityTimeoutSeconds`,
         options.visibilityTimeoutSeconds ?? DEFAULT_VISIBILITY_TIMEOUT_SECONDS,
         0,
         MAX_VISIBILITY_TIMEOUT_SECONDS,
       ),
-      delaySeconds: configInteger(
+      delaySeconds: checkInteger(
         `${at}: delaySeconds`,
         options.delaySeconds ?? 0,
         0,
         MAX_DELAY_SECONDS,
       ),
-      retentionSeconds: configInteger(
+      retentionSeconds: checkInteger(
         `${at}: messageRetentionSeconds`,
         options.messageRetentionSeconds ?? DEFAULT_RETENTION_SECONDS,
         60,
         1_209_600,
       ),
-      maximumMessageSize: configInteger(
+      maximumMessageSize: checkInteger(
         `${at}: maximumMessageSize`,
         options.maximumMessageSize ?? MAX_MESSAGE_BYTES,
         1024,
         MAX_MESSAGE_BYTES,
       ),
-      waitTimeSeconds: configInteger(
+      waitTimeSeconds: checkInteger(
         `${at}: receiveMessageWaitTimeSeconds`,
         options.receiveMessageWaitTimeSeconds ?? 0,
         0,
@@ -504,16 +444,6 @@ export class SqsModel implements ServiceModel {
       ReceiptHandle: receiptHandle,
       VisibilityTimeout: visibilityTimeoutSeconds,
     });
-  }
-
-  // ---- faults and counters (delegated to the throttling model) ----
-
-  failNext(count: number, error?: ServiceErrorSpec, options?: FailNextOptions): void {
-    this.api.failNext(count, error, options);
-  }
-
-  stats(): ThrottlingApiStats {
-    return this.api.stats();
   }
 
   // ---- operations ----
@@ -668,7 +598,7 @@ export class SqsModel implements ServiceModel {
       sequenceNumber = (10n ** 19n + this.fifoSequence).toString();
     }
     const message: StoredMessage = {
-      id: fields.id ?? `00000000-0000-4000-b000-${this.sequence.toString(16).padStart(12, '0')}`,
+      id: fields.id ?? sequentialUuid('b000', this.sequence),
       sequence: this.sequence,
       body: fields.body,
       md5OfBody: md5Hex(fields.body),
