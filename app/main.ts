@@ -8,6 +8,12 @@ import {
   parseMonitoredFunctionConfig,
 } from './stacks/monitored-function-config.js';
 import { MonitoredFunctionStack } from './stacks/monitored-function-stack.js';
+import {
+  LOAD_SHEDDING_CONTEXT_KEY,
+  LoadSheddingStack,
+  loadSheddingStackEnv,
+  parseLoadSheddingStackConfig,
+} from './stacks/load-shedding-stack.js';
 
 /**
  * The aws-ops-kit reference app: one stack per capability, configured from cdk.json context,
@@ -29,6 +35,16 @@ export function createReferenceApp(props: AppProps = {}): App {
     env,
     description: 'aws-ops-kit reference: MonitoredFunction',
     config: parseMonitoredFunctionConfig(app.node.tryGetContext(MONITORED_FUNCTION_CONTEXT_KEY)),
+  });
+  const loadShedding = parseLoadSheddingStackConfig(
+    app.node.tryGetContext(LOAD_SHEDDING_CONTEXT_KEY),
+  );
+  // Deployed where the load balancer is: its rules can only be changed from their own account,
+  // and the alarm's events reach only their own region.
+  new LoadSheddingStack(app, 'OpsKitLoadShedding', {
+    env: loadSheddingStackEnv(loadShedding) ?? env,
+    description: 'aws-ops-kit reference: LoadShedding',
+    config: loadShedding,
   });
   return app;
 }
