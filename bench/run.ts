@@ -6,6 +6,11 @@
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import {
+  LOAD_SHEDDING_SEED,
+  runLoadSheddingBench,
+  type LoadSheddingBenchCase,
+} from './load-shedding.bench.js';
 import { benchTokenBucket, type TokenBucketBenchResult } from './token-bucket.bench.js';
 import { WORKLOAD, runThrottlingScenario, type ThrottlingBenchResult } from './throttling.bench.js';
 
@@ -57,9 +62,49 @@ function verdict(results: readonly ThrottlingBenchResult[]): { ok: boolean; text
     : { ok: false, text: `The kit is NOT ahead: ${problems.join('; ')}.` };
 }
 
+function seconds(value: number | null): string {
+  return value === null ? 'n/a' : `${value.toFixed(1)} s`;
+}
+
+function loadSheddingSection(cases: readonly LoadSheddingBenchCase[]): string {
+  const rows = cases.map(({ label, summary: s, errors, wallMs }) =>
+    [
+      label,
+      seconds(s.timeToFirstShedSeconds),
+      `${seconds(s.timeToMaxShedSeconds)} (${s.maxShedPrimarySharePercent}%)`,
+      s.reachedFloor
+        ? `yes (${s.floorPercent}%)`
+        : `no (lowest rule ${s.minPrimaryWeightPercent}%)`,
+      seconds(s.timeToRestoreSeconds),
+      `${s.shedSteps} / ${s.restoreSteps}`,
+      `${s.writesPerStep.average} / ${s.writesPerStep.max}`,
+      `${s.describesPerStep.average} / ${s.describesPerStep.max}`,
+      `${s.totalElbv2Writes}`,
+      s.finalWeightsAtBaseline ? 'yes' : 'no',
+      `${errors}`,
+      `${(wallMs / 1000).toFixed(1)} s`,
+    ].join(' | '),
+  );
+  const first = cases[0]?.scenario;
+  const c = first?.controller;
+  return `## Load shedding under a 3x traffic spike
+
+\`opskit simulate load-shedding\` (src/load-shedding/simulator): the real alarm-event and check-queue handlers deployed on the simulated ELBv2, CloudWatch, EventBridge, SQS and DynamoDB (EventBridge rule on the alarm, SQS event source mapping with ReportBatchItemFailures), virtual time, seed ${LOAD_SHEDDING_SEED}. ${first?.durationMinutes ?? 0} minutes; base load ${first?.traffic.baseRps ?? 0} rps (±${first?.traffic.noisePercent ?? 0}% noise), 3x from minute 10 for 30 minutes; one listener with 4 rules (default rule + 3, one an 80/20 canary), all forwarding to the primary and one or two secondaries; alarm on the primary's 5xx count (Sum > ${first?.alarm.threshold ?? 0} in 1 of 1 minute). Default parameters: shed ${c?.shedPercent}% every ${c?.shedDelaySeconds} s, restore ${c?.restorePercent}% every ${c?.restoreDelaySeconds} s, max shed ${c?.maxShedPercent}%.
+
+Times are virtual, from the first ALARM (shed) or the last OK (restore, until every rule is back at its exact baseline weights). A step is one shed or restore decision; its writes are ModifyRule/ModifyListener calls, its Describe calls the DescribeRules pages read to decide plus the read-back of each write.
+
+| Scenario | Time to first shed | Time to deepest shed (primary share) | Reached floor | Time to restore (OK → baseline) | Shed / restore steps | ELBv2 writes per step (avg / max) | Describe calls per step (avg / max) | ELBv2 writes in all | Final == baseline | Errors | Wall time |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+${rows.map((row) => `| ${row} |`).join('\n')}
+
+In the first scenario the controller sheds until the primary's load falls under its capacity (about 50% of its traffic), then hunts around that point while the spike lasts: OK → bake ${c?.restoreDelaySeconds} s → one restore step → ALARM again → one shed step. Once the spike ends it restores one step per ${c?.restoreDelaySeconds} s. In the second, nothing the primary gets succeeds, so it sheds ${c?.shedPercent} points per ${c?.shedDelaySeconds} s until every rule is at the floor; then it has no load, its alarm clears, and each restore step brings the errors (and one shed step) back.
+`;
+}
+
 function render(
   bucket: TokenBucketBenchResult,
   throttling: readonly ThrottlingBenchResult[],
+  loadShedding: readonly LoadSheddingBenchCase[],
 ): string {
   const check = verdict(throttling);
   const kit = throttling.find((r) => r.strategy === 'kit');
@@ -85,7 +130,8 @@ ${throttlingTable(throttling)}
 ${check.text}${kit?.kitRetries === undefined ? '' : ` The kit's metrics counted ${kit.kitRetries} retries, one per throttle it received.`}
 
 A ratio below 1 means callers gave up (a) or the service's initial burst served calls ahead of the steady rate. Why the numbers differ: (a) lets all ${WORKLOAD.callers} callers fire at once and retries at most twice, and its retry budget (500 capacity tokens, drawn down by every retry) runs dry within a second, so nearly every call fails within seconds; (b) slows down only after it has been throttled, and each client learns the rate on its own; (c) takes a token from the (service, region) bucket before every attempt, so it sends at the quota's rate from the start and only its initial burst (capacity 20 against the service's ${WORKLOAD.quotaBurst}) meets throttles, which its retry absorbs.
-`;
+
+${loadSheddingSection(loadShedding)}`;
 }
 
 async function main(): Promise<void> {
@@ -96,11 +142,14 @@ async function main(): Promise<void> {
     console.log(`throttling: ${strategy} ...`);
     throttling.push(await runThrottlingScenario(strategy));
   }
-  const markdown = render(bucket, throttling);
+  console.log('load shedding ...');
+  const loadShedding = await runLoadSheddingBench();
+  const markdown = render(bucket, throttling, loadShedding);
   writeFileSync(RESULTS_PATH, markdown);
   console.log(`\n${markdown}`);
   console.log(`written: bench/RESULTS.md`);
   if (!verdict(throttling).ok) process.exitCode = 1;
+  if (loadShedding.some((c) => c.errors > 0)) process.exitCode = 1;
 }
 
 await main();

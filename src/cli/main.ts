@@ -1,0 +1,74 @@
+/**
+ * `opskit`: the command line of the kit. `main` takes argv and an IO object and returns the
+ * exit code, so tests run it in process; bin/opskit.ts wires it to the real process.
+ */
+import { ScenarioError } from '../load-shedding/simulator/scenario.js';
+import { KIT_VERSION } from '../version.js';
+import { CliUsageError, ExitCodes } from './errors.js';
+import { SIMULATE_HELP, TOP_HELP } from './help.js';
+import { processIo, type CliIo } from './io.js';
+import { simulateLoadShedding } from './simulate-load-shedding.js';
+
+/** Commands the help lists as planned: named, so that invoking one says so. */
+const PLANNED = new Set(['demo', 'workflow', 'synth']);
+const PLANNED_SIMULATIONS = new Set(['drs']);
+
+const isHelp = (arg: string | undefined): boolean => arg === '--help' || arg === '-h';
+
+async function simulate(args: readonly string[], io: CliIo): Promise<number> {
+  const [capability, ...rest] = args;
+  if (capability === undefined) {
+    throw new CliUsageError(`name what to simulate.\n\n${SIMULATE_HELP}`);
+  }
+  if (isHelp(capability)) {
+    io.stdout(SIMULATE_HELP);
+    return ExitCodes.ok;
+  }
+  if (capability === 'load-shedding') return simulateLoadShedding(rest, io);
+  if (PLANNED_SIMULATIONS.has(capability)) {
+    throw new CliUsageError(
+      `'opskit simulate ${capability}' is planned but not available yet. Available: load-shedding.`,
+    );
+  }
+  throw new CliUsageError(
+    `unknown capability '${capability}' for 'opskit simulate'. Available: load-shedding. ` +
+      "Run 'opskit simulate --help'.",
+  );
+}
+
+async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || isHelp(command)) {
+    io.stdout(TOP_HELP);
+    return ExitCodes.ok;
+  }
+  if (command === '--version' || command === '-v') {
+    io.stdout(`${KIT_VERSION}\n`);
+    return ExitCodes.ok;
+  }
+  if (command === 'simulate') return simulate(rest, io);
+  if (PLANNED.has(command)) {
+    throw new CliUsageError(
+      `'opskit ${command}' is planned but not available yet. Run 'opskit --help' for the commands.`,
+    );
+  }
+  throw new CliUsageError(
+    `unknown ${command.startsWith('-') ? 'option' : 'command'} '${command}'. ` +
+      "Run 'opskit --help' for the commands.",
+  );
+}
+
+/** Runs `opskit` with `argv` (without node and the script); resolves with the exit code. */
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  try {
+    return await dispatch(argv, io);
+  } catch (error) {
+    if (error instanceof CliUsageError || error instanceof ScenarioError) {
+      io.stderr(`opskit: ${error.message}\n`);
+      return ExitCodes.usage;
+    }
+    const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    io.stderr(`opskit: unexpected error: ${text}\n`);
+    return ExitCodes.failure;
+  }
+}
