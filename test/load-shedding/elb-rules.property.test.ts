@@ -1,15 +1,11 @@
-import * as elbv2 from '@aws-sdk/client-elastic-load-balancing-v2';
-import {
-  ElasticLoadBalancingV2Client,
-  type Action,
-  type TargetGroupStickinessConfig,
+import type {
+  Action,
+  TargetGroupStickinessConfig,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readForwardRules, writeWeights } from '../../src/load-shedding/elb-rules.js';
-import { Elbv2Model } from '../../src/simulation/models/elbv2.js';
-import { createSimulatedClient } from '../../src/simulation/sdk-mount.js';
-import { VirtualClock } from '../../src/simulation/virtual-clock.js';
+import { cognitoAction, simulatedElbv2 } from '../helpers/elbv2.js';
 
 interface Scenario {
   /** Indexes into the five target groups, in the rule's order. */
@@ -58,18 +54,7 @@ function actionsOf(s: Scenario, tgs: readonly string[]): Action[] {
     },
   };
   if (s.authThenForwardAt === null) return [forward];
-  return [
-    {
-      Type: 'authenticate-cognito',
-      Order: 1,
-      AuthenticateCognitoConfig: {
-        UserPoolArn: 'arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_abc',
-        UserPoolClientId: 'client',
-        UserPoolDomain: 'login',
-      },
-    },
-    { ...forward, Order: s.authThenForwardAt },
-  ];
+  return [structuredClone(cognitoAction), { ...forward, Order: s.authThenForwardAt }];
 }
 
 describe('elb-rules: writeWeights then readForwardRules (property)', () => {
@@ -77,17 +62,7 @@ describe('elb-rules: writeWeights then readForwardRules (property)', () => {
     await fc.assert(
       fc.asyncProperty(scenario, async (s) => {
         // Prepare: the rule under test, plus a bystander rule on the same listener.
-        const model = new Elbv2Model({
-          clock: VirtualClock.create(),
-          region: 'eu-west-1',
-          throttling: { describe: false },
-        });
-        const client = createSimulatedClient(
-          ElasticLoadBalancingV2Client,
-          { region: 'eu-west-1', maxAttempts: 1 },
-          model,
-          { exceptions: elbv2 },
-        );
+        const { model, client } = simulatedElbv2({ throttling: { describe: false } });
         const lb = model.addLoadBalancer({ name: 'shop' });
         const tgs = ['a', 'b', 'c', 'd', 'e'].map((name) => model.addTargetGroup({ name }));
         const ruleActions = actionsOf(s, tgs);

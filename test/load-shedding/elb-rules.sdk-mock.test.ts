@@ -16,6 +16,7 @@ import {
   type ForwardRule,
 } from '../../src/load-shedding/elb-rules.js';
 import { ElbRuleShapeError, WeightWriteVerificationError } from '../../src/load-shedding/errors.js';
+import { authenticatedStickyForward } from '../helpers/elbv2.js';
 
 // Strict SDK mocks: every call is refused unless it matches one exact expected input, so these
 // tests pin down what the adapter sends, byte for byte.
@@ -39,28 +40,13 @@ const client = () => new ElasticLoadBalancingV2Client({ region: 'eu-west-1' });
 
 /** An authenticate action, then a sticky forward at Order 2, as DescribeRules answers them. */
 function actions(blueWeight: number, greenWeight: number): Action[] {
-  return [
-    {
-      Type: 'authenticate-cognito',
-      Order: 1,
-      AuthenticateCognitoConfig: {
-        UserPoolArn: 'arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_abc',
-        UserPoolClientId: 'client',
-        UserPoolDomain: 'login',
-      },
-    },
-    {
-      Type: 'forward',
-      Order: 2,
-      ForwardConfig: {
-        TargetGroups: [
-          { TargetGroupArn: blue, Weight: blueWeight },
-          { TargetGroupArn: green, Weight: greenWeight },
-        ],
-        TargetGroupStickinessConfig: { Enabled: true, DurationSeconds: 60 },
-      },
-    },
-  ];
+  return authenticatedStickyForward(
+    [
+      [blue, blueWeight],
+      [green, greenWeight],
+    ],
+    { forwardOrder: 2, stickinessSeconds: 60 },
+  );
 }
 
 function forwardRule(isDefault: boolean): ForwardRule {

@@ -1,7 +1,4 @@
-import {
-  ElasticLoadBalancingV2Client,
-  type Action,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { describe, expect, it } from 'vitest';
 import {
   listListenerArns,
@@ -26,18 +23,10 @@ import { Elbv2Model, type Elbv2ModelOptions } from '../../src/simulation/models/
 import { createRandom } from '../../src/simulation/random.js';
 import { mountModel } from '../../src/simulation/sdk-mount.js';
 import { VirtualClock } from '../../src/simulation/virtual-clock.js';
+import { addCanaryListener, forward, oidcAction } from '../helpers/elbv2.js';
 
 // End to end: the adapter, the kit's resilient client (rate limit + retry) and the ELBv2 model,
 // on virtual time.
-
-function forward(...groups: [string, number][]): Action {
-  return {
-    Type: 'forward',
-    ForwardConfig: {
-      TargetGroups: groups.map(([TargetGroupArn, Weight]) => ({ TargetGroupArn, Weight })),
-    },
-  };
-}
 
 function recordingLogger(): OpsLogger & { lines: { level: string; message: string }[] } {
   const lines: { level: string; message: string }[] = [];
@@ -77,38 +66,9 @@ async function world(options: Partial<Elbv2ModelOptions> = {}) {
   const [p, s, t, x] = ['primary', 'secondary', 'third', 'other'].map((name) =>
     model.addTargetGroup({ name }),
   );
-  const l1 = model.addListener({
-    loadBalancerArn: lb,
-    port: 443,
-    protocol: 'HTTPS',
-    defaultActions: [forward([p, 100], [s, 0])],
-  });
-  const r1 = model.addRule({
-    listenerArn: l1.listenerArn,
-    priority: 10,
-    conditions: [{ Field: 'path-pattern', Values: ['/api/*'] }],
-    actions: [
-      {
-        Type: 'authenticate-cognito',
-        Order: 1,
-        AuthenticateCognitoConfig: {
-          UserPoolArn: 'arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_abc',
-          UserPoolClientId: 'client',
-          UserPoolDomain: 'login',
-        },
-      },
-      {
-        Type: 'forward',
-        Order: 5,
-        ForwardConfig: {
-          TargetGroups: [
-            { TargetGroupArn: p, Weight: 80 },
-            { TargetGroupArn: s, Weight: 20 },
-          ],
-          TargetGroupStickinessConfig: { Enabled: true, DurationSeconds: 3600 },
-        },
-      },
-    ],
+  const { listener: l1, canaryRule: r1 } = addCanaryListener(model, lb, [p, s], {
+    forwardOrder: 5,
+    stickinessSeconds: 3600,
   });
   const r2 = model.addRule({
     listenerArn: l1.listenerArn,
@@ -397,21 +357,7 @@ describe('elb-rules: writeWeights', () => {
     const oidcRule = w.model.addRule({
       listenerArn: w.l2.listenerArn,
       priority: 50,
-      actions: [
-        {
-          Type: 'authenticate-oidc',
-          Order: 1,
-          AuthenticateOidcConfig: {
-            Issuer: 'https://idp.example.com',
-            AuthorizationEndpoint: 'https://idp.example.com/auth',
-            TokenEndpoint: 'https://idp.example.com/token',
-            UserInfoEndpoint: 'https://idp.example.com/user',
-            ClientId: 'client',
-            ClientSecret: 'secret',
-          },
-        },
-        { ...forward([w.tg.p, 1], [w.tg.t, 1]), Order: 2 },
-      ],
+      actions: [oidcAction('secret'), { ...forward([w.tg.p, 1], [w.tg.t, 1]), Order: 2 }],
     });
     const before = w.model.rule(oidcRule);
     const rule = byArn(await read(w), oidcRule);

@@ -264,115 +264,116 @@ describe('python-packaging: pipInstallCommand', () => {
   const common = ['--implementation', 'cp', '--python-version'];
   const tail = ['--no-compile', '--disable-pip-version-check', '--no-input'];
 
-  it('installs for python3.11 on x86_64 (Amazon Linux 2) with manylinux2014 wheels only', () => {
-    // Act
-    const argv = pipInstallCommand({
-      sourceDir: '/work/fn',
-      runtime: lambda.Runtime.PYTHON_3_11,
-      architecture: lambda.Architecture.X86_64,
-      outputDir: '/out',
-    });
-
-    // Assess
-    expect(argv).toEqual([
-      'python3',
-      '-m',
-      'pip',
-      'install',
-      '--requirement',
-      '/work/fn/requirements.txt',
-      '--target',
-      '/out',
-      ...common,
-      '3.11',
-      '--only-binary=:all:',
-      '--platform',
-      'manylinux2014_x86_64',
-      ...tail,
-    ]);
-  });
-
-  it('installs for python3.11 on arm64 (Amazon Linux 2) with aarch64 wheels', () => {
-    const argv = pipInstallCommand({
-      sourceDir: '/work/fn',
-      runtime: lambda.Runtime.PYTHON_3_11,
-      architecture: lambda.Architecture.ARM_64,
-      outputDir: '/out',
-    });
-    expect(argv).toEqual([
-      'python3',
-      '-m',
-      'pip',
-      'install',
-      '--requirement',
-      '/work/fn/requirements.txt',
-      '--target',
-      '/out',
-      ...common,
-      '3.11',
-      '--only-binary=:all:',
-      '--platform',
-      'manylinux2014_aarch64',
-      ...tail,
-    ]);
-  });
-
-  it('installs for python3.12 on x86_64 (Amazon Linux 2023) with glibc 2.34 wheels first', () => {
-    const argv = pipInstallCommand({
-      sourceDir: '/work/fn',
-      runtime: lambda.Runtime.PYTHON_3_12,
-      architecture: lambda.Architecture.X86_64,
-      outputDir: '/out',
-    });
-    expect(argv).toEqual([
-      'python3',
-      '-m',
-      'pip',
-      'install',
-      '--requirement',
-      '/work/fn/requirements.txt',
-      '--target',
-      '/out',
-      ...common,
-      '3.12',
-      '--only-binary=:all:',
-      ...AL2023_X86_64_TAGS.flatMap((tag) => ['--platform', tag]),
-      ...tail,
-    ]);
-  });
-
-  it('installs for python3.12 on arm64 (Amazon Linux 2023) with a custom pip and extra args', () => {
-    // Act
-    const argv = pipInstallCommand({
-      sourceDir: '/work/fn',
-      requirementsFile: '/work/deps/prod.txt',
-      runtime: lambda.Runtime.PYTHON_3_12,
-      architecture: lambda.Architecture.ARM_64,
-      outputDir: '/out',
-      pip: {
-        executable: ['/opt/py312/bin/python', '-m', 'pip'],
-        extraArgs: ['--index-url', 'https://pypi.example.com/simple'],
+  // One row per runtime × architecture: Amazon Linux 2 (3.11) takes manylinux2014 wheels only,
+  // Amazon Linux 2023 (3.12) the glibc 2.34 tags first; the last row also overrides pip.
+  it.each<[title: string, options: PythonPackagingOptions, expected: string[]]>([
+    [
+      'python3.11 on x86_64 (Amazon Linux 2) with manylinux2014 wheels only',
+      {
+        sourceDir: '/work/fn',
+        runtime: lambda.Runtime.PYTHON_3_11,
+        architecture: lambda.Architecture.X86_64,
       },
-    });
+      [
+        'python3',
+        '-m',
+        'pip',
+        'install',
+        '--requirement',
+        '/work/fn/requirements.txt',
+        '--target',
+        '/out',
+        ...common,
+        '3.11',
+        '--only-binary=:all:',
+        '--platform',
+        'manylinux2014_x86_64',
+        ...tail,
+      ],
+    ],
+    [
+      'python3.11 on arm64 (Amazon Linux 2) with aarch64 wheels',
+      {
+        sourceDir: '/work/fn',
+        runtime: lambda.Runtime.PYTHON_3_11,
+        architecture: lambda.Architecture.ARM_64,
+      },
+      [
+        'python3',
+        '-m',
+        'pip',
+        'install',
+        '--requirement',
+        '/work/fn/requirements.txt',
+        '--target',
+        '/out',
+        ...common,
+        '3.11',
+        '--only-binary=:all:',
+        '--platform',
+        'manylinux2014_aarch64',
+        ...tail,
+      ],
+    ],
+    [
+      'python3.12 on x86_64 (Amazon Linux 2023) with glibc 2.34 wheels first',
+      {
+        sourceDir: '/work/fn',
+        runtime: lambda.Runtime.PYTHON_3_12,
+        architecture: lambda.Architecture.X86_64,
+      },
+      [
+        'python3',
+        '-m',
+        'pip',
+        'install',
+        '--requirement',
+        '/work/fn/requirements.txt',
+        '--target',
+        '/out',
+        ...common,
+        '3.12',
+        '--only-binary=:all:',
+        ...AL2023_X86_64_TAGS.flatMap((tag) => ['--platform', tag]),
+        ...tail,
+      ],
+    ],
+    [
+      'python3.12 on arm64 (Amazon Linux 2023) with a custom pip and extra args',
+      {
+        sourceDir: '/work/fn',
+        requirementsFile: '/work/deps/prod.txt',
+        runtime: lambda.Runtime.PYTHON_3_12,
+        architecture: lambda.Architecture.ARM_64,
+        pip: {
+          executable: ['/opt/py312/bin/python', '-m', 'pip'],
+          extraArgs: ['--index-url', 'https://pypi.example.com/simple'],
+        },
+      },
+      [
+        '/opt/py312/bin/python',
+        '-m',
+        'pip',
+        'install',
+        '--requirement',
+        '/work/deps/prod.txt',
+        '--target',
+        '/out',
+        ...common,
+        '3.12',
+        '--only-binary=:all:',
+        ...AL2023_AARCH64_TAGS.flatMap((tag) => ['--platform', tag]),
+        ...tail,
+        '--index-url',
+        'https://pypi.example.com/simple',
+      ],
+    ],
+  ])('installs for %s', (_title, options, expected) => {
+    // Act
+    const argv = pipInstallCommand({ ...options, outputDir: '/out' });
 
     // Assess
-    expect(argv).toEqual([
-      '/opt/py312/bin/python',
-      '-m',
-      'pip',
-      'install',
-      '--requirement',
-      '/work/deps/prod.txt',
-      '--target',
-      '/out',
-      ...common,
-      '3.12',
-      '--only-binary=:all:',
-      ...AL2023_AARCH64_TAGS.flatMap((tag) => ['--platform', tag]),
-      ...tail,
-      '--index-url',
-      'https://pypi.example.com/simple',
-    ]);
+    expect(argv).toEqual(expected);
   });
 
   it('resolves relative paths from the current directory', () => {

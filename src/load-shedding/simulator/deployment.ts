@@ -28,15 +28,17 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { InMemoryMetricRecorder } from '../../observability/metrics.js';
 import { LimiterRegistry } from '../../resilience/limiter-registry.js';
 import { createResilientClient } from '../../resilience/resilient-client.js';
+import type { RetryConfig } from '../../resilience/retry-config.js';
 import { LambdaRuntime } from '../../simulation/lambda-runtime.js';
 import { CloudWatchModel, type AlarmEvaluationHandle } from '../../simulation/models/cloudwatch.js';
 import { DynamoDbModel } from '../../simulation/models/dynamodb.js';
-import { Elbv2Model } from '../../simulation/models/elbv2.js';
+import { Elbv2Model, type Elbv2ModelOptions } from '../../simulation/models/elbv2.js';
 import { EventBridgeModel } from '../../simulation/models/eventbridge.js';
 import { SqsEventSourceMapping } from '../../simulation/models/sqs-event-source.js';
-import { SqsModel } from '../../simulation/models/sqs.js';
-import { createRandom, deriveSeed } from '../../simulation/random.js';
+import { SqsModel, type QueueInfo } from '../../simulation/models/sqs.js';
+import { createRandom, deriveSeed, type Seed } from '../../simulation/random.js';
 import { mountModel } from '../../simulation/sdk-mount.js';
+import type { ServiceModel } from '../../simulation/service-model.js';
 import { VirtualClock } from '../../simulation/virtual-clock.js';
 import {
   LoadSheddingEnvVars as V,
@@ -46,9 +48,9 @@ import {
   type LoadSheddingConfig,
   type TargetGroupArnParts,
 } from '../contract.js';
-import { createAlarmEventHandler } from '../handlers/alarm-event.js';
-import { createCheckQueueHandler } from '../handlers/check-queue.js';
-import type { LoadSheddingDeps } from '../handlers/deps.js';
+import { createAlarmEventHandler, type AlarmEventHandler } from '../handlers/alarm-event.js';
+import { createCheckQueueHandler, type CheckQueueHandler } from '../handlers/check-queue.js';
+import type { LoadSheddingClients, LoadSheddingDeps } from '../handlers/deps.js';
 import { stepRecordingLogger, type StepRecord } from './step-log.js';
 import { PRIMARY, buildLayout, type Layout, type LayoutRule } from './layout.js';
 import type { Scenario } from './scenario.js';
@@ -59,6 +61,8 @@ export const ALARM_NAME = 'primary-overload';
 export const METRIC_NAMESPACE = 'OpsKit/Simulation/ApplicationELB';
 export const STATE_TABLE = 'load-shedding-state';
 const HANDLER_TIMEOUT_MS = 30_000;
+/** The construct's redrive setting (LOAD_SHEDDING_RESOURCE_SETTINGS.maxReceiveCount). */
+const MAX_RECEIVE_COUNT = 5;
 
 const METRICS = {
   '5xx': { name: 'HTTPCode_Target_5XX_Count', unit: 'Count' },
@@ -118,6 +122,151 @@ export interface LoadSheddingDeployment {
   stop(): Promise<void>;
 }
 
+/** What the simulated services are built with; anything not given is the model's default. */
+export interface SimulatedServicesOptions {
+  readonly clock: VirtualClock;
+  readonly region: string;
+  /** Seeds each model's random faults (a seed derived per service). @default - each model's own */
+  readonly seed?: Seed;
+  /** Seeds the clients' retry jitter. */
+  readonly retrySeed: Seed;
+  /** The clients' retry settings. @default - the kit's defaults */
+  readonly retry?: Partial<RetryConfig>;
+  /** ELBv2 model settings beyond the account. */
+  readonly elbv2?: Pick<Elbv2ModelOptions, 'defaultPageSize' | 'onCall'>;
+  /** Virtual latency of each DynamoDB request. @default 0 */
+  readonly dynamoDbLatencyMs?: number;
+  /** Wraps the DynamoDB model the client is mounted on (e.g. to interfere with saves). */
+  readonly wrapDynamoDb?: (model: DynamoDbModel) => ServiceModel;
+}
+
+/** The services the handlers use, as models, and the kit's resilient clients mounted on them. */
+export interface SimulatedServices {
+  readonly models: LoadSheddingDeployment['models'];
+  readonly clients: LoadSheddingClients;
+}
+
+/** Builds the ELBv2, EventBridge, CloudWatch, SQS and DynamoDB models and mounts the clients. */
+export function createSimulatedServices(options: SimulatedServicesOptions): SimulatedServices {
+  const { clock, region, seed } = options;
+  const common = { clock, region };
+  const seeded = (service: string) =>
+    seed === undefined ? {} : { random: deriveSeed(seed, service) };
+  const elbv2Model = new Elbv2Model({ ...common, ...seeded('elbv2'), ...options.elbv2 });
+  const eventBridge = new EventBridgeModel({ ...common, ...seeded('events') });
+  const cloudwatchModel = new CloudWatchModel({
+    ...common,
+    events: eventBridge,
+    ...seeded('cloudwatch'),
+  });
+  const sqsModel = new SqsModel({ ...common, ...seeded('sqs') });
+  const dynamoDbModel = new DynamoDbModel({
+    ...common,
+    ...seeded('dynamodb'),
+    latencyMs: options.dynamoDbLatencyMs ?? 0,
+  });
+
+  const resilience = {
+    clock,
+    registry: new LimiterRegistry({ clock, env: {} }),
+    env: {},
+    random: createRandom(options.retrySeed),
+    ...(options.retry === undefined ? {} : { retry: options.retry }),
+  };
+  const elbv2 = createResilientClient(ElasticLoadBalancingV2Client, { region }, resilience);
+  const cloudwatch = createResilientClient(CloudWatchClient, { region }, resilience);
+  const sqs = createResilientClient(SQSClient, { region }, resilience);
+  const dynamodb = createResilientClient(DynamoDBClient, { region }, resilience);
+  mountModel(elbv2, elbv2Model, { exceptions: elbv2Sdk });
+  mountModel(cloudwatch, cloudwatchModel, { exceptions: cloudwatchSdk });
+  mountModel(sqs, sqsModel, { exceptions: sqsSdk });
+  mountModel(dynamodb, options.wrapDynamoDb?.(dynamoDbModel) ?? dynamoDbModel, {
+    exceptions: dynamodbSdk,
+  });
+  return {
+    models: {
+      elbv2: elbv2Model,
+      cloudwatch: cloudwatchModel,
+      eventBridge,
+      sqs: sqsModel,
+      dynamodb: dynamoDbModel,
+    },
+    clients: { elbv2, cloudwatch, sqs, dynamodb },
+  };
+}
+
+/** The check queue and its dead-letter queue, as the construct creates them. */
+export function createCheckQueues(
+  sqs: SqsModel,
+  maxReceiveCount = MAX_RECEIVE_COUNT,
+): { readonly queue: QueueInfo; readonly dlq: QueueInfo } {
+  const dlq = sqs.createQueue({ name: 'load-shedding-checks-dlq' });
+  const queue = sqs.createQueue({
+    name: 'load-shedding-checks',
+    visibilityTimeoutSeconds: 30,
+    redrivePolicy: { deadLetterTargetArn: dlq.arn, maxReceiveCount },
+  });
+  return { queue, dlq };
+}
+
+/** The state table, as the construct creates it. */
+export function createStateTable(dynamodb: DynamoDbModel, name: string): void {
+  dynamodb.createTable({
+    name,
+    partitionKey: { name: 'pk', type: 'S' },
+    ttl: { attributeName: 'expiresAt' },
+  });
+}
+
+export interface HandlerDeploymentOptions {
+  readonly clock: VirtualClock;
+  readonly region: string;
+  readonly models: Pick<SimulatedServices['models'], 'cloudwatch' | 'eventBridge' | 'sqs'>;
+  /** The alarm whose state changes the EventBridge rule matches (it must exist). */
+  readonly alarmName: string;
+  readonly queueUrl: string;
+  readonly handlers: {
+    readonly alarmEvent: AlarmEventHandler;
+    readonly checkQueue: CheckQueueHandler;
+  };
+  /** The functions' timeout. @default 30000 */
+  readonly timeoutMs?: number;
+  /** The event source mapping's batch size (the construct deploys 1). */
+  readonly batchSize: number;
+}
+
+/**
+ * Deploys the handlers as the construct does: an EventBridge rule for the alarm's state changes
+ * targets the alarm-event function; an event source mapping with ReportBatchItemFailures feeds
+ * the check-queue function.
+ */
+export function deployHandlers(options: HandlerDeploymentOptions): {
+  readonly runtime: LambdaRuntime;
+  readonly mapping: SqsEventSourceMapping;
+} {
+  const { clock, region, models } = options;
+  const timeoutMs = options.timeoutMs ?? HANDLER_TIMEOUT_MS;
+  const runtime = new LambdaRuntime({ clock, region });
+  runtime.register({ name: 'alarm-event', handler: options.handlers.alarmEvent, timeoutMs });
+  runtime.register({ name: 'check-queue', handler: options.handlers.checkQueue, timeoutMs });
+  models.eventBridge.putRule({
+    name: 'load-shedding-alarm',
+    eventPattern: alarmStateChangePattern(
+      models.cloudwatch.alarm(options.alarmName).AlarmArn as string,
+    ),
+    targets: [{ type: 'lambda', id: 'alarm-event', runtime, functionName: 'alarm-event' }],
+  });
+  const mapping = new SqsEventSourceMapping({
+    sqs: models.sqs,
+    queueUrl: options.queueUrl,
+    runtime,
+    functionName: 'check-queue',
+    batchSize: options.batchSize,
+    reportBatchItemFailures: true,
+  });
+  return { runtime, mapping };
+}
+
 function forward(layout: LayoutRule, arns: Readonly<Record<string, string>>): Action {
   return {
     Type: 'forward',
@@ -139,42 +288,24 @@ export async function createLoadSheddingDeployment(
   let seq = 0;
   const elbv2Calls: Elbv2Call[] = [];
   const region = SIMULATION_REGION;
-  const common = { clock, region };
-  const elbv2Model = new Elbv2Model({
-    ...common,
-    random: deriveSeed(seed, 'elbv2'),
-    defaultPageSize: scenario.describePageSize,
-    onCall: (event) =>
-      elbv2Calls.push({
-        seq: ++seq,
-        time: event.time,
-        operation: event.operation,
-        outcome: event.outcome,
-      }),
-  });
-  const eventBridge = new EventBridgeModel({ ...common, random: deriveSeed(seed, 'events') });
-  const cloudwatchModel = new CloudWatchModel({
-    ...common,
-    events: eventBridge,
-    random: deriveSeed(seed, 'cloudwatch'),
-  });
-  const sqsModel = new SqsModel({ ...common, random: deriveSeed(seed, 'sqs') });
-  const dynamoDbModel = new DynamoDbModel({ ...common, random: deriveSeed(seed, 'dynamodb') });
-
-  const resilience = {
+  const { models, clients } = createSimulatedServices({
     clock,
-    registry: new LimiterRegistry({ clock, env: {} }),
-    env: {},
-    random: createRandom(deriveSeed(seed, 'retry')),
-  };
-  const elbv2 = createResilientClient(ElasticLoadBalancingV2Client, { region }, resilience);
-  const cloudwatch = createResilientClient(CloudWatchClient, { region }, resilience);
-  const sqs = createResilientClient(SQSClient, { region }, resilience);
-  const dynamodb = createResilientClient(DynamoDBClient, { region }, resilience);
-  mountModel(elbv2, elbv2Model, { exceptions: elbv2Sdk });
-  mountModel(cloudwatch, cloudwatchModel, { exceptions: cloudwatchSdk });
-  mountModel(sqs, sqsModel, { exceptions: sqsSdk });
-  mountModel(dynamodb, dynamoDbModel, { exceptions: dynamodbSdk });
+    region,
+    seed,
+    retrySeed: deriveSeed(seed, 'retry'),
+    elbv2: {
+      defaultPageSize: scenario.describePageSize,
+      onCall: (event) =>
+        elbv2Calls.push({
+          seq: ++seq,
+          time: event.time,
+          operation: event.operation,
+          outcome: event.outcome,
+        }),
+    },
+  });
+  const { elbv2: elbv2Model, cloudwatch: cloudwatchModel, sqs: sqsModel } = models;
+  const { cloudwatch } = clients;
 
   // ---- the load balancer ----
   const layout = buildLayout(scenario.layout);
@@ -239,17 +370,8 @@ export async function createLoadSheddingDeployment(
       to: event.detail.state.value,
     }),
   );
-  const dlq = sqsModel.createQueue({ name: 'load-shedding-checks-dlq' });
-  const queue = sqsModel.createQueue({
-    name: 'load-shedding-checks',
-    visibilityTimeoutSeconds: 30,
-    redrivePolicy: { deadLetterTargetArn: dlq.arn, maxReceiveCount: 5 },
-  });
-  dynamoDbModel.createTable({
-    name: STATE_TABLE,
-    partitionKey: { name: 'pk', type: 'S' },
-    ttl: { attributeName: 'expiresAt' },
-  });
+  const { queue, dlq } = createCheckQueues(sqsModel);
+  createStateTable(models.dynamodb, STATE_TABLE);
 
   // ---- the handlers, configured through the environment as the construct configures them ----
   const c = scenario.controller;
@@ -273,46 +395,29 @@ export async function createLoadSheddingDeployment(
   let ids = 0;
   const deps: LoadSheddingDeps = {
     config,
-    clients: { elbv2, cloudwatch, sqs, dynamodb },
+    clients,
     clock,
     logger,
     metrics: new InMemoryMetricRecorder(),
     newId: () => `sim-${seed}-${++ids}`,
   };
-  const runtime = new LambdaRuntime(common);
-  runtime.register({
-    name: 'alarm-event',
-    handler: createAlarmEventHandler(deps),
-    timeoutMs: HANDLER_TIMEOUT_MS,
-  });
-  runtime.register({
-    name: 'check-queue',
-    handler: createCheckQueueHandler(deps),
-    timeoutMs: HANDLER_TIMEOUT_MS,
-  });
-  eventBridge.putRule({
-    name: 'load-shedding-alarm',
-    eventPattern: alarmStateChangePattern(cloudwatchModel.alarm(ALARM_NAME).AlarmArn as string),
-    targets: [{ type: 'lambda', id: 'alarm-event', runtime, functionName: 'alarm-event' }],
-  });
-  const mapping = new SqsEventSourceMapping({
-    sqs: sqsModel,
+  const { runtime, mapping } = deployHandlers({
+    clock,
+    region,
+    models,
+    alarmName: ALARM_NAME,
     queueUrl: queue.url,
-    runtime,
-    functionName: 'check-queue',
+    handlers: {
+      alarmEvent: createAlarmEventHandler(deps),
+      checkQueue: createCheckQueueHandler(deps),
+    },
+    // The construct deploys 1; scenarios have run with 10 so far, so their results keep it.
     batchSize: 10,
-    reportBatchItemFailures: true,
   });
 
   return {
     clock,
-    models: {
-      elbv2: elbv2Model,
-      cloudwatch: cloudwatchModel,
-      eventBridge,
-      sqs: sqsModel,
-      dynamodb: dynamoDbModel,
-    },
+    models,
     runtime,
     mapping,
     config,

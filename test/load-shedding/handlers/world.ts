@@ -10,25 +10,10 @@
  *   are collected;
  * - the standard check queue with a dead-letter queue, and the state table.
  */
-import * as cloudwatchSdk from '@aws-sdk/client-cloudwatch';
-import {
-  CloudWatchClient,
-  PutMetricAlarmCommand,
-  SetAlarmStateCommand,
-} from '@aws-sdk/client-cloudwatch';
-import * as dynamodbSdk from '@aws-sdk/client-dynamodb';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import * as elbv2Sdk from '@aws-sdk/client-elastic-load-balancing-v2';
-import {
-  ElasticLoadBalancingV2Client,
-  type Action,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
-import * as sqsSdk from '@aws-sdk/client-sqs';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   LoadSheddingEnvVars as V,
-  alarmStateChangePattern,
   parseLoadSheddingConfig,
   parseTargetGroupArn,
   type CheckMessage,
@@ -38,25 +23,21 @@ import { createCheckQueueHandler } from '../../../src/load-shedding/handlers/che
 import type { LoadSheddingDeps } from '../../../src/load-shedding/handlers/deps.js';
 import type { LoadSheddingState } from '../../../src/load-shedding/state.js';
 import type { OpsLogger } from '../../../src/observability/logger.js';
-import { InMemoryMetricRecorder } from '../../../src/observability/metrics.js';
-import { LimiterRegistry } from '../../../src/resilience/limiter-registry.js';
-import { createResilientClient } from '../../../src/resilience/resilient-client.js';
-import type { RetryConfig } from '../../../src/resilience/retry-config.js';
 import {
-  CloudWatchModel,
-  type AlarmStateChangeEvent,
-} from '../../../src/simulation/models/cloudwatch.js';
-import { DynamoDbModel } from '../../../src/simulation/models/dynamodb.js';
-import { EventBridgeModel } from '../../../src/simulation/models/eventbridge.js';
-import { SqsEventSourceMapping } from '../../../src/simulation/models/sqs-event-source.js';
-import { LambdaRuntime } from '../../../src/simulation/lambda-runtime.js';
-import { Elbv2Model } from '../../../src/simulation/models/elbv2.js';
-import { SqsModel, type ReceivedMessage } from '../../../src/simulation/models/sqs.js';
+  createCheckQueues,
+  createSimulatedServices,
+  createStateTable,
+  deployHandlers,
+} from '../../../src/load-shedding/simulator/deployment.js';
+import { InMemoryMetricRecorder } from '../../../src/observability/metrics.js';
+import type { RetryConfig } from '../../../src/resilience/retry-config.js';
+import type { AlarmStateChangeEvent } from '../../../src/simulation/models/cloudwatch.js';
+import type { DynamoDbModel } from '../../../src/simulation/models/dynamodb.js';
+import type { ReceivedMessage } from '../../../src/simulation/models/sqs.js';
 import type { ThrottlingApiStats } from '../../../src/simulation/models/throttling-api.js';
-import { createRandom } from '../../../src/simulation/random.js';
-import { mountModel } from '../../../src/simulation/sdk-mount.js';
 import type { ServiceModel } from '../../../src/simulation/service-model.js';
 import { VirtualClock } from '../../../src/simulation/virtual-clock.js';
+import { addCanaryListener, forward } from '../../helpers/elbv2.js';
 
 export const REGION = 'eu-west-1';
 export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
@@ -87,15 +68,6 @@ export function recordingLogger(): RecordingLogger {
   return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
-function forward(...groups: [string, number][]): Action {
-  return {
-    Type: 'forward',
-    ForwardConfig: {
-      TargetGroups: groups.map(([TargetGroupArn, Weight]) => ({ TargetGroupArn, Weight })),
-    },
-  };
-}
-
 export interface WorldOptions {
   /** Environment overrides (variable name → value); `undefined` removes a variable. */
   readonly env?: Readonly<Record<string, string | undefined>>;
@@ -111,72 +83,25 @@ export type World = Awaited<ReturnType<typeof createWorld>>;
 
 export async function createWorld(options: WorldOptions = {}) {
   const clock = VirtualClock.create();
-  const elbv2Model = new Elbv2Model({ clock, region: REGION });
-  const eventBridgeModel = new EventBridgeModel({ clock, region: REGION });
-  const cloudwatchModel = new CloudWatchModel({ clock, region: REGION, events: eventBridgeModel });
-  const sqsModel = new SqsModel({ clock, region: REGION });
-  const dynamoDbModel = new DynamoDbModel({
+  const { models, clients } = createSimulatedServices({
     clock,
     region: REGION,
-    latencyMs: options.dynamoDbLatencyMs ?? 0,
+    retrySeed: 11,
+    retry: options.retry,
+    dynamoDbLatencyMs: options.dynamoDbLatencyMs,
+    wrapDynamoDb: options.wrapDynamoDb,
   });
-
-  const registry = new LimiterRegistry({ clock, env: {} });
-  const resilience = {
-    clock,
-    registry,
-    env: {},
-    random: createRandom(11),
-    ...(options.retry === undefined ? {} : { retry: options.retry }),
-  };
-  const elbv2 = createResilientClient(ElasticLoadBalancingV2Client, { region: REGION }, resilience);
-  const cloudwatch = createResilientClient(CloudWatchClient, { region: REGION }, resilience);
-  const sqs = createResilientClient(SQSClient, { region: REGION }, resilience);
-  const dynamodb = createResilientClient(DynamoDBClient, { region: REGION }, resilience);
-  mountModel(elbv2, elbv2Model, { exceptions: elbv2Sdk });
-  mountModel(cloudwatch, cloudwatchModel, { exceptions: cloudwatchSdk });
-  mountModel(sqs, sqsModel, { exceptions: sqsSdk });
-  mountModel(dynamodb, options.wrapDynamoDb?.(dynamoDbModel) ?? dynamoDbModel, {
-    exceptions: dynamodbSdk,
-  });
+  const { elbv2: elbv2Model, cloudwatch: cloudwatchModel, sqs: sqsModel } = models;
+  const { cloudwatch } = clients;
 
   // ---- the load balancer ----
   const lb = elbv2Model.addLoadBalancer({ name: 'shop' });
   const primary = elbv2Model.addTargetGroup({ name: 'primary' });
   const spare = elbv2Model.addTargetGroup({ name: 'spare' });
   const other = elbv2Model.addTargetGroup({ name: 'other' });
-  const listener1 = elbv2Model.addListener({
-    loadBalancerArn: lb,
-    port: 443,
-    protocol: 'HTTPS',
-    defaultActions: [forward([primary, 100], [spare, 0])],
-  });
-  const canaryRule = elbv2Model.addRule({
-    listenerArn: listener1.listenerArn,
-    priority: 10,
-    conditions: [{ Field: 'path-pattern', Values: ['/api/*'] }],
-    actions: [
-      {
-        Type: 'authenticate-cognito',
-        Order: 1,
-        AuthenticateCognitoConfig: {
-          UserPoolArn: `arn:aws:cognito-idp:${REGION}:123456789012:userpool/${REGION}_abc`,
-          UserPoolClientId: 'client',
-          UserPoolDomain: 'login',
-        },
-      },
-      {
-        Type: 'forward',
-        Order: 2,
-        ForwardConfig: {
-          TargetGroups: [
-            { TargetGroupArn: primary, Weight: 80 },
-            { TargetGroupArn: spare, Weight: 20 },
-          ],
-          TargetGroupStickinessConfig: { Enabled: true, DurationSeconds: 600 },
-        },
-      },
-    ],
+  const { listener: listener1, canaryRule } = addCanaryListener(elbv2Model, lb, [primary, spare], {
+    forwardOrder: 2,
+    stickinessSeconds: 600,
   });
   const listener2 = elbv2Model.addListener({
     loadBalancerArn: lb,
@@ -207,17 +132,9 @@ export async function createWorld(options: WorldOptions = {}) {
   );
   const alarmEvents: AlarmStateChangeEvent[] = [];
   cloudwatchModel.subscribe((event) => alarmEvents.push(event));
-  const dlq = sqsModel.createQueue({ name: 'load-shedding-checks-dlq' });
-  const queue = sqsModel.createQueue({
-    name: 'load-shedding-checks',
-    visibilityTimeoutSeconds: 30,
-    redrivePolicy: { deadLetterTargetArn: dlq.arn, maxReceiveCount: 3 },
-  });
-  dynamoDbModel.createTable({
-    name: TABLE,
-    partitionKey: { name: 'pk', type: 'S' },
-    ttl: { attributeName: 'expiresAt' },
-  });
+  // Three receives, not the construct's five: the dead-letter tests stay short.
+  const { queue, dlq } = createCheckQueues(sqsModel, 3);
+  createStateTable(models.dynamodb, TABLE);
 
   const env: Record<string, string | undefined> = {
     [V.primaryTargetGroupArn]: primary,
@@ -240,7 +157,7 @@ export async function createWorld(options: WorldOptions = {}) {
   let flushes = 0;
   const deps: LoadSheddingDeps = {
     config,
-    clients: { elbv2, cloudwatch, sqs, dynamodb },
+    clients,
     clock,
     logger,
     metrics,
@@ -331,29 +248,20 @@ export async function createWorld(options: WorldOptions = {}) {
   };
 
   /**
-   * Deploys the handlers as the construct does: an EventBridge rule for the alarm's state
-   * changes targets the alarm function; an event source mapping (batch 10, partial batch
-   * responses) feeds the check function. Everything then runs by itself on virtual time.
+   * Deploys the handlers as the construct does (batch size 1, partial batch responses), so that
+   * everything then runs by itself on virtual time.
    */
-  const deploy = (timeoutMs = 30_000) => {
-    const runtime = new LambdaRuntime({ clock, region: REGION });
-    runtime.register({ name: 'alarm-event', handler: alarmHandler, timeoutMs });
-    runtime.register({ name: 'check-queue', handler: checkHandler, timeoutMs });
-    eventBridgeModel.putRule({
-      name: 'load-shedding-alarm',
-      eventPattern: alarmStateChangePattern(cloudwatchModel.alarm(ALARM_NAME).AlarmArn ?? ''),
-      targets: [{ type: 'lambda', id: 'alarm-event', runtime, functionName: 'alarm-event' }],
-    });
-    const mapping = new SqsEventSourceMapping({
-      sqs: sqsModel,
+  const deploy = (timeoutMs?: number) =>
+    deployHandlers({
+      clock,
+      region: REGION,
+      models,
+      alarmName: ALARM_NAME,
       queueUrl: queue.url,
-      runtime,
-      functionName: 'check-queue',
-      batchSize: 10,
-      reportBatchItemFailures: true,
+      handlers: { alarmEvent: alarmHandler, checkQueue: checkHandler },
+      timeoutMs,
+      batchSize: 1,
     });
-    return { runtime, mapping };
-  };
 
   /** Outcomes of the steps carried out so far, from the handlers' summary lines. */
   const outcomes = (): string[] =>
@@ -367,7 +275,7 @@ export async function createWorld(options: WorldOptions = {}) {
 
   /** The stored state item, as the state store reads it. */
   const state = (): LoadSheddingState | undefined => {
-    const item = dynamoDbModel.item(TABLE, { pk: { S: primary } });
+    const item = models.dynamodb.item(TABLE, { pk: { S: primary } });
     if (item === undefined) return undefined;
     const { pk: _pk, ...fields } = unmarshall(item);
     return fields as LoadSheddingState;
@@ -376,14 +284,8 @@ export async function createWorld(options: WorldOptions = {}) {
   return {
     clock,
     deploy,
-    models: {
-      eventBridge: eventBridgeModel,
-      elbv2: elbv2Model,
-      cloudwatch: cloudwatchModel,
-      sqs: sqsModel,
-      dynamodb: dynamoDbModel,
-    },
-    clients: deps.clients,
+    models,
+    clients,
     arns: {
       lb,
       primary,

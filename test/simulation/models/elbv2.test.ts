@@ -3,7 +3,6 @@ import {
   DescribeListenersCommand,
   DescribeRulesCommand,
   DescribeTargetGroupsCommand,
-  ElasticLoadBalancingV2Client,
   ElasticLoadBalancingV2ServiceException,
   ListenerNotFoundException,
   LoadBalancerNotFoundException,
@@ -19,43 +18,21 @@ import {
 import { describe, expect, it } from 'vitest';
 import { SimulationConfigError } from '../../../src/simulation/errors.js';
 import { Elbv2Model, type Elbv2ModelOptions } from '../../../src/simulation/models/elbv2.js';
-import { createSimulatedClient } from '../../../src/simulation/sdk-mount.js';
 import { CommonErrors } from '../../../src/simulation/service-error.js';
 import { VirtualClock } from '../../../src/simulation/virtual-clock.js';
+import {
+  authenticatedStickyForward,
+  cognitoAction as cognito,
+  forward,
+  oidcAction,
+  simulatedElbv2,
+} from '../../helpers/elbv2.js';
 
 // ---- fixtures ----
 
-/** A forward action over `groups` ([arn, weight] pairs). */
-function forward(...groups: [string, number][]): Action {
-  return {
-    Type: 'forward',
-    ForwardConfig: {
-      TargetGroups: groups.map(([TargetGroupArn, Weight]) => ({ TargetGroupArn, Weight })),
-    },
-  };
-}
-
-const cognito: Action = {
-  Type: 'authenticate-cognito',
-  Order: 1,
-  AuthenticateCognitoConfig: {
-    UserPoolArn: 'arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_abc',
-    UserPoolClientId: 'client',
-    UserPoolDomain: 'login',
-  },
-};
-
 /** One ALB, six target groups a–f, one listener forwarding 100/0 to a and b. */
 function world(options: Partial<Elbv2ModelOptions> = {}) {
-  const clock = VirtualClock.create();
-  const model = new Elbv2Model({ clock, region: 'eu-west-1', ...options });
-  // No SDK retry: each send is exactly one model call.
-  const client = createSimulatedClient(
-    ElasticLoadBalancingV2Client,
-    { region: 'eu-west-1', maxAttempts: 1 },
-    model,
-    { exceptions: elbv2 },
-  );
+  const { clock, model, client } = simulatedElbv2(options);
   const lb = model.addLoadBalancer({ name: 'shop' });
   const [a, b, c, d, e, f] = ['a', 'b', 'c', 'd', 'e', 'f'].map((name) =>
     model.addTargetGroup({ name }),
@@ -599,17 +576,7 @@ describe('elbv2 model: ModifyRule validation', () => {
   it('asks for the OIDC client secret unless the stored one is reused, and never echoes it', async () => {
     const { model, client, tg, listenerArn } = world();
     const rule = model.addRule({ listenerArn, priority: 1, actions: [forward([tg.a, 1])] });
-    const oidc = {
-      Type: 'authenticate-oidc' as const,
-      Order: 1,
-      AuthenticateOidcConfig: {
-        Issuer: 'https://idp.example.com',
-        AuthorizationEndpoint: 'https://idp.example.com/auth',
-        TokenEndpoint: 'https://idp.example.com/token',
-        UserInfoEndpoint: 'https://idp.example.com/user',
-        ClientId: 'client',
-      },
-    };
+    const oidc = oidcAction();
     const then = { ...forward([tg.a, 1]), Order: 2 };
 
     const missing = await rejection(
@@ -618,13 +585,7 @@ describe('elbv2 model: ModifyRule validation', () => {
     await client.send(
       new ModifyRuleCommand({
         RuleArn: rule,
-        Actions: [
-          {
-            ...oidc,
-            AuthenticateOidcConfig: { ...oidc.AuthenticateOidcConfig, ClientSecret: 's' },
-          },
-          then,
-        ],
+        Actions: [oidcAction('s'), then],
       }),
     );
 
@@ -641,20 +602,13 @@ describe('elbv2 model: ModifyRule replaces the whole actions list', () => {
       listenerArn,
       priority: 1,
       conditions,
-      actions: [
-        cognito,
-        {
-          Type: 'forward',
-          Order: 7,
-          ForwardConfig: {
-            TargetGroups: [
-              { TargetGroupArn: tg.a, Weight: 80 },
-              { TargetGroupArn: tg.b, Weight: 20 },
-            ],
-            TargetGroupStickinessConfig: { Enabled: true, DurationSeconds: 3600 },
-          },
-        },
-      ],
+      actions: authenticatedStickyForward(
+        [
+          [tg.a, 80],
+          [tg.b, 20],
+        ],
+        { forwardOrder: 7, stickinessSeconds: 3600 },
+      ),
     });
 
     const output = await client.send(
