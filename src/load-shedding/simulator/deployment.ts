@@ -411,8 +411,9 @@ export async function createLoadSheddingDeployment(
       alarmEvent: createAlarmEventHandler(deps),
       checkQueue: createCheckQueueHandler(deps),
     },
-    // The construct deploys 1; scenarios have run with 10 so far, so their results keep it.
-    batchSize: 10,
+    // As the construct deploys it (LOAD_SHEDDING_RESOURCE_SETTINGS.batchSize): one check per
+    // invocation. Not imported, to keep aws-cdk-lib out of the simulator's runtime path.
+    batchSize: 1,
   });
 
   return {
