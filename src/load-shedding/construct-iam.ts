@@ -2,7 +2,8 @@
  * The IAM statements of the controller's functions that no CDK grant method covers: reading and
  * writing the listeners' rules, and reading the alarm. DynamoDB and SQS access comes from the
  * table's and the queue's own grant methods. Each `*` is forced by AWS; the reasons below are
- * the cdk-nag acknowledgements.
+ * the cdk-nag acknowledgements. DescribeAlarms names the alarm's ARN whenever it is a metric
+ * alarm; only a composite alarm, or one of unknown kind, needs `*`.
  */
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { listenerRuleArnPattern } from './construct-arns.js';
@@ -15,7 +16,7 @@ export const WILDCARD_REASONS = Object.freeze({
   describeRules:
     'elasticloadbalancing:DescribeRules (ELBv2 Describe* actions support no resource-level permissions)',
   describeAlarms:
-    'cloudwatch:DescribeAlarms as the check function calls it (AlarmTypes MetricAlarm and CompositeAlarm, so metric, metric-math and composite alarms all work): CloudWatch returns composite alarms only to a DescribeAlarms permission on "*"; it reads alarm configuration and state, no metric data',
+    'cloudwatch:DescribeAlarms of a composite alarm, or of an imported alarm of unknown kind (alarmType unset, so the check function asks for AlarmTypes MetricAlarm and CompositeAlarm): CloudWatch returns composite alarms only to a DescribeAlarms permission on "*" (a metric alarm gets its own ARN instead); it reads alarm configuration and state, no metric data',
 });
 
 /** Why the rule ARN pattern ends in `/*`. */
@@ -47,11 +48,14 @@ export function listenerRuleStatements(listenerArns: readonly string[]): iam.Pol
   ];
 }
 
-/** Read the alarm's current state (checks only; alarm events carry the state). */
-export function alarmStateStatement(): iam.PolicyStatement {
+/**
+ * Read the alarm's current state (checks only; alarm events carry the state): on `alarmArn`
+ * when given (a metric alarm), else on `*` (composite alarms are returned to no narrower scope).
+ */
+export function alarmStateStatement(alarmArn?: string): iam.PolicyStatement {
   return new iam.PolicyStatement({
     sid: 'ReadAlarmState',
     actions: ['cloudwatch:DescribeAlarms'],
-    resources: ['*'],
+    resources: [alarmArn ?? '*'],
   });
 }

@@ -7,6 +7,7 @@ import type {
   MonitoredFunctionLogOptions,
 } from '../monitored-function/props.js';
 import { LoadSheddingDefaults } from './contract.js';
+import type { LoadSheddingAlarmType } from './contract.js';
 
 /** Props of {@link LoadShedding}. */
 export interface LoadSheddingProps {
@@ -28,6 +29,17 @@ export interface LoadSheddingProps {
    * the construct creates.
    */
   readonly alarm: cloudwatch.IAlarm | LoadSheddingAlarmDefinition;
+  /**
+   * What kind of alarm `alarm` is, for an alarm imported by ARN or name (the construct cannot
+   * tell): `'metric'` (metric or metric-math) lets the check function read it with
+   * `cloudwatch:DescribeAlarms` on that alarm's ARN alone; `'composite'` needs the permission on
+   * `*` (CloudWatch returns composite alarms to no narrower scope). Known without it for an
+   * alarm definition and a `cloudwatch.Alarm` (metric) or `cloudwatch.CompositeAlarm`; set, it
+   * must agree with them.
+   * @default - metric for a definition or a `cloudwatch.Alarm`, composite for a
+   * `cloudwatch.CompositeAlarm`, otherwise unknown: either kind is read, with the permission on `*`
+   */
+  readonly alarmType?: LoadSheddingAlarmType;
   /**
    * Step sizes, limits and pacing of the controller.
    * @default - 5% shed and restore steps, up to 100%, 60 s between shed steps, 120 s between

@@ -10,8 +10,13 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { PropIssue } from '../monitored-function/errors.js';
-import { MAX_DELAY_SECONDS, parseListenerArn, parseTargetGroupArn } from './contract.js';
-import type { ElbArnParts } from './contract.js';
+import {
+  LoadSheddingAlarmTypes,
+  MAX_DELAY_SECONDS,
+  parseListenerArn,
+  parseTargetGroupArn,
+} from './contract.js';
+import type { ElbArnParts, LoadSheddingAlarmType } from './contract.js';
 import { LoadSheddingError } from './errors.js';
 import {
   LOAD_SHEDDING_CONSTRUCT_DEFAULTS as D,
@@ -50,6 +55,24 @@ export interface StackPlacement {
 /** `alarm` is an existing alarm (not a definition for the construct to create). */
 export function isExistingAlarm(alarm: LoadSheddingProps['alarm']): alarm is cloudwatch.IAlarm {
   return typeof (alarm as Partial<cloudwatch.IAlarm>).alarmArn === 'string';
+}
+
+/**
+ * The kind of the alarm, when it is known: from the alarm itself (a definition or a
+ * `cloudwatch.Alarm` is a metric alarm, a `cloudwatch.CompositeAlarm` a composite one), else
+ * from `alarmType`; `undefined` for an imported alarm without `alarmType`.
+ */
+export function alarmTypeOf(
+  props: Pick<LoadSheddingProps, 'alarm' | 'alarmType'>,
+): LoadSheddingAlarmType | undefined {
+  return intrinsicAlarmType(props.alarm) ?? props.alarmType;
+}
+
+/** The kind the alarm object itself tells; imported alarms (`fromAlarmArn` ...) tell none. */
+function intrinsicAlarmType(alarm: LoadSheddingProps['alarm']): LoadSheddingAlarmType | undefined {
+  if (!isExistingAlarm(alarm) || alarm instanceof cloudwatch.Alarm) return 'metric';
+  if (alarm instanceof cloudwatch.CompositeAlarm) return 'composite';
+  return undefined;
 }
 
 /** The ARN of the primary target group, whichever form it was given in. */
@@ -170,6 +193,7 @@ export function validateLoadSheddingProps(
   validatePrimary(issues, props.primaryTargetGroup, located);
   validateListeners(issues, props.listeners, located);
   validateAlarm(issues, props, located);
+  validateAlarmType(issues, props);
   validatePlacement(issues, located, placement);
   validatePolicy(issues, props);
   issues.optionalBoolean('dryRun', props.dryRun);
@@ -272,6 +296,36 @@ function validateAlarm(issues: Issues, props: LoadSheddingProps, located: Locate
     return;
   }
   validateAlarmDefinition(issues, alarm);
+}
+
+function validateAlarmType(issues: Issues, props: LoadSheddingProps): void {
+  const given: unknown = props.alarmType;
+  if (given === undefined) return;
+  if (!isAlarmType(given)) {
+    issues.add(
+      'alarmType',
+      `must be 'metric' or 'composite'; got ${JSON.stringify(given)}. Set it to the kind of the imported alarm, or leave it unset.`,
+    );
+    return;
+  }
+  const alarm = props.alarm as LoadSheddingProps['alarm'] | undefined;
+  if (alarm === undefined || alarm === null || typeof alarm !== 'object') return; // reported above
+  const intrinsic = intrinsicAlarmType(alarm);
+  if (intrinsic !== undefined && intrinsic !== given) {
+    const what = !isExistingAlarm(alarm)
+      ? 'a definition, which the construct creates as a metric alarm'
+      : intrinsic === 'metric'
+        ? 'a cloudwatch.Alarm, a metric alarm'
+        : 'a cloudwatch.CompositeAlarm';
+    issues.add(
+      'alarmType',
+      `is '${given}', but alarm is ${what}. Remove alarmType: it is only needed for an alarm imported by ARN or name.`,
+    );
+  }
+}
+
+function isAlarmType(value: unknown): value is LoadSheddingAlarmType {
+  return (LoadSheddingAlarmTypes as readonly unknown[]).includes(value);
 }
 
 function validateAlarmDefinition(issues: Issues, definition: LoadSheddingAlarmDefinition): void {

@@ -18,7 +18,7 @@ import {
   alarmStateChangePattern,
   toLoadSheddingEnvironment,
 } from './contract.js';
-import type { LoadSheddingConfig } from './contract.js';
+import type { LoadSheddingAlarmType, LoadSheddingConfig } from './contract.js';
 import {
   listenerRuleArnPattern,
   loadBalancerDimensionOf,
@@ -41,6 +41,7 @@ import {
 import type { LoadSheddingAlarmDefinition, LoadSheddingProps } from './construct-props.js';
 import {
   LoadSheddingValidationError,
+  alarmTypeOf,
   isExistingAlarm,
   listenerArnOf,
   targetGroupArnOf,
@@ -127,11 +128,13 @@ export class LoadShedding extends Construct {
     this.alarm = isExistingAlarm(props.alarm)
       ? props.alarm
       : this.createAlarm(props.alarm, primaryArn, listenerArns[0]);
+    const alarmType = alarmTypeOf(props);
 
     this.config = {
       primaryTargetGroupArn: primaryArn,
       listenerArns,
       alarmName: this.alarm.alarmName,
+      alarmType,
       shedPercent: policy.shedPercent ?? D.shedPercent,
       restorePercent: policy.restorePercent ?? D.restorePercent,
       maxShedPercent: policy.maxShedPercent ?? D.maxShedPercent,
@@ -166,8 +169,8 @@ export class LoadShedding extends Construct {
     }
     this.deadLetterQueueAlarm = deadLetterQueueAlarm;
 
-    this.grantControl(this.alarmEventFunction, 'AlarmEventPolicy', listenerArns, false);
-    this.grantControl(this.checkQueueFunction, 'CheckQueuePolicy', listenerArns, true);
+    this.grantControl(this.alarmEventFunction, 'AlarmEventPolicy', listenerArns);
+    this.grantControl(this.checkQueueFunction, 'CheckQueuePolicy', listenerArns, { alarmType });
     this.checkQueueFunction.function.addEventSource(
       new SqsEventSource(this.checkQueue, {
         batchSize: S.batchSize,
@@ -236,17 +239,20 @@ export class LoadShedding extends Construct {
   /**
    * Everything a function needs to carry out decisions: the listeners' rules (its own inline
    * policy, whose wildcards are acknowledged on it alone), the state item and sending checks
-   * (grants, in the role's DefaultPolicy); the check function also reads the alarm state.
+   * (grants, in the role's DefaultPolicy); the check function also reads the alarm state:
+   * a metric alarm on its own ARN, a composite alarm or one of unknown kind on `*`.
    */
   private grantControl(
     fn: MonitoredFunction,
     id: string,
     listenerArns: readonly string[],
-    readsAlarm: boolean,
+    readsAlarm?: { readonly alarmType: LoadSheddingAlarmType | undefined },
   ): void {
     const statements = listenerRuleStatements(listenerArns);
     const starReasons: string[] = [WILDCARD_REASONS.describeRules];
-    if (readsAlarm) {
+    if (readsAlarm?.alarmType === 'metric') {
+      statements.push(alarmStateStatement(this.alarm.alarmArn));
+    } else if (readsAlarm) {
       statements.push(alarmStateStatement());
       starReasons.push(WILDCARD_REASONS.describeAlarms);
     }

@@ -85,6 +85,7 @@ export const LoadSheddingEnvVars = Object.freeze({
   primaryTargetGroupArn: 'PRIMARY_TARGET_GROUP_ARN',
   listenerArns: 'LISTENER_ARNS',
   alarmName: 'ALARM_NAME',
+  alarmType: 'ALARM_TYPE',
   shedPercent: 'SHED_PERCENT',
   restorePercent: 'RESTORE_PERCENT',
   maxShedPercent: 'MAX_SHED_PERCENT',
@@ -97,6 +98,14 @@ export const LoadSheddingEnvVars = Object.freeze({
   metricsNamespace: 'METRICS_NAMESPACE',
 } as const);
 
+/**
+ * Kinds of alarm the check function can be told it reads: `metric` (metric or metric-math
+ * alarm) or `composite`. Knowing it lets DescribeAlarms ask for that type alone, and for a
+ * metric alarm lets the permission name the alarm's ARN (composite alarms need `*`).
+ */
+export const LoadSheddingAlarmTypes = ['metric', 'composite'] as const;
+export type LoadSheddingAlarmType = (typeof LoadSheddingAlarmTypes)[number];
+
 /** The controller's configuration, parsed once at cold start. */
 export interface LoadSheddingConfig {
   /** The target group that sheds traffic; configuration, not read from alarm dimensions. */
@@ -105,6 +114,12 @@ export interface LoadSheddingConfig {
   readonly listenerArns: readonly string[];
   /** The alarm (metric, metric-math or composite) whose state drives the controller. */
   readonly alarmName: string;
+  /**
+   * What kind of alarm `alarmName` is. Unset (configurations written before the variable
+   * existed, or an imported alarm of unknown kind): DescribeAlarms asks for both types, which
+   * needs the permission on `*`. @default undefined
+   */
+  readonly alarmType?: LoadSheddingAlarmType;
   /** Percentage points moved away from the primary per shed step, 1–100. @default 5 */
   readonly shedPercent: number;
   /** Percentage points moved back to the primary per restore step, 1–100. @default 5 */
@@ -264,6 +279,25 @@ export const loadSheddingEnvSchema = z
     ).refine((name) => name.length <= 255, {
       error: `${V.alarmName} is longer than 255 characters, the CloudWatch limit: use the alarm's exact name.`,
     }),
+    [V.alarmType]: z.preprocess(
+      unsetIfBlank,
+      z
+        .string()
+        .transform((raw, ctx): LoadSheddingAlarmType => {
+          const value = raw.trim().toLowerCase();
+          const known = LoadSheddingAlarmTypes.find((type) => type === value);
+          if (known !== undefined) return known;
+          ctx.addIssue({
+            code: 'custom',
+            message:
+              `${V.alarmType} must be 'metric' or 'composite', got '${raw}': set it to the kind ` +
+              `of alarm ${V.alarmName} is, or unset it to read either kind (that needs ` +
+              'cloudwatch:DescribeAlarms on "*").',
+          });
+          return z.NEVER;
+        })
+        .optional(),
+    ),
     [V.shedPercent]: wholeNumber(
       V.shedPercent,
       1,
@@ -397,6 +431,7 @@ export const loadSheddingEnvSchema = z
     primaryTargetGroupArn: env[V.primaryTargetGroupArn],
     listenerArns: env[V.listenerArns],
     alarmName: env[V.alarmName],
+    alarmType: env[V.alarmType],
     shedPercent: env[V.shedPercent],
     restorePercent: env[V.restorePercent],
     maxShedPercent: env[V.maxShedPercent],
@@ -430,11 +465,14 @@ export function parseLoadSheddingConfig(env: Env = process.env): LoadSheddingCon
 
 /**
  * The environment variables for a configuration: what the construct sets on the functions.
- * `parseLoadSheddingConfig(toLoadSheddingEnvironment(config))` gives `config` back. Values are
+ * `parseLoadSheddingConfig(toLoadSheddingEnvironment(config))` gives `config` back (an unset
+ * `alarmType` leaves `ALARM_TYPE` out). Values are
  * written as they are (the construct may pass CDK tokens), so validate before if needed.
  */
 export function toLoadSheddingEnvironment(config: LoadSheddingConfig): Record<string, string> {
   return {
+    // Unset stays unset: an unknown alarm type is read as either kind, as before the variable.
+    ...(config.alarmType === undefined ? {} : { [V.alarmType]: config.alarmType }),
     [V.primaryTargetGroupArn]: config.primaryTargetGroupArn,
     [V.listenerArns]: JSON.stringify(config.listenerArns),
     [V.alarmName]: config.alarmName,

@@ -105,6 +105,8 @@ describe('LoadShedding construct: defaults', () => {
       [LoadSheddingEnvVars.alarmName]: {
         Ref: idOf(shedding.alarm),
       },
+      // The created alarm is a metric alarm: the check asks for MetricAlarm only.
+      [LoadSheddingEnvVars.alarmType]: 'metric',
       [LoadSheddingEnvVars.shedPercent]: '5',
       [LoadSheddingEnvVars.restorePercent]: '5',
       [LoadSheddingEnvVars.maxShedPercent]: '100',

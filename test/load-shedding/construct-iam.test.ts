@@ -1,14 +1,19 @@
 import { Fn } from 'aws-cdk-lib';
 import type { CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LoadShedding } from '../../src/load-shedding/construct.js';
-import { CONTROL_POLICY_NAME } from '../../src/load-shedding/construct-iam.js';
+import { LoadSheddingEnvVars } from '../../src/load-shedding/contract.js';
+import type { LoadSheddingAlarmType } from '../../src/load-shedding/contract.js';
+import type { LoadSheddingProps } from '../../src/load-shedding/construct-props.js';
+import { CONTROL_POLICY_NAME, WILDCARD_REASONS } from '../../src/load-shedding/construct-iam.js';
 import { evaluateIntrinsics } from './construct-intrinsics.js';
 import {
+  ALARM_ARN,
   LISTENER_ARN,
   LISTENER_ARN_2,
   newStack,
@@ -71,14 +76,14 @@ describe('LoadShedding construct: IAM', () => {
     });
   });
 
-  it('lets the check function do the same and read the alarm state (DescribeAlarms on "*": composite alarms need it)', () => {
+  it('lets the check function do the same and read the alarm state (DescribeAlarms on the created alarm only)', () => {
     expect(statementsOf(template, controlPolicyOf('CheckQueuePolicy'))).toEqual([
       ...elbStatements,
       {
         Sid: 'ReadAlarmState',
         Effect: 'Allow',
         Action: 'cloudwatch:DescribeAlarms',
-        Resource: '*',
+        Resource: { 'Fn::GetAtt': [idOf(shedding.alarm as cloudwatch.Alarm), 'Arn'] },
       },
     ]);
     template.hasResourceProperties('AWS::IAM::Policy', {
@@ -182,4 +187,106 @@ describe('LoadShedding construct: IAM for listeners of the same app', () => {
       expect(evaluateIntrinsics(modifyListener.Resource, { imports })).toBe(arn);
     }
   });
+});
+
+describe('LoadShedding construct: IAM by alarm kind', () => {
+  const WILDCARD = 'Annotation::AwsSolutions-IAM5[Resource::*]';
+
+  /** Builds the construct with the alarm `alarmOf` gives; what the check function gets. */
+  function checkAccess(
+    alarmOf: (stack: Stack) => LoadSheddingProps['alarm'],
+    alarmType?: LoadSheddingAlarmType,
+  ) {
+    const stack = newStack();
+    const alarm = alarmOf(stack);
+    const shedding = new LoadShedding(stack, 'Shedding', validProps({ alarm, alarmType }));
+    const policy = shedding.node.findChild('CheckQueuePolicy').node.defaultChild as CfnElement;
+    const statements = statementsOf(Template.fromStack(stack), stack.getLogicalId(policy)) as {
+      Sid?: string;
+    }[];
+    const acknowledged = Object.assign(
+      {},
+      ...policy.node.metadata
+        .filter((entry) => entry.type === 'aws:cdk:acknowledged-rules')
+        .map((entry) => entry.data as Record<string, string>),
+    ) as Record<string, string>;
+    const variables = (
+      Template.fromStack(stack).toJSON().Resources as Record<
+        string,
+        { Type: string; Properties: { Environment?: { Variables: Record<string, unknown> } } }
+      >
+    )[stack.getLogicalId(shedding.checkQueueFunction.function.node.defaultChild as CfnElement)]
+      .Properties.Environment?.Variables;
+    return {
+      alarmArn: stack.resolve(
+        typeof alarm === 'object' && 'alarmArn' in alarm ? alarm.alarmArn : shedding.alarm.alarmArn,
+      ) as unknown,
+      readAlarm: statements.find((statement) => statement.Sid === 'ReadAlarmState'),
+      alarmTypeVariable: variables?.[LoadSheddingEnvVars.alarmType],
+      wildcardReason: acknowledged[WILDCARD] ?? '',
+    };
+  }
+
+  const metricAlarm = (stack: Stack): cloudwatch.Alarm =>
+    new cloudwatch.Alarm(stack, 'Errors', {
+      metric: new cloudwatch.Metric({ namespace: 'Shop', metricName: 'Errors' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+    });
+  const imported = (stack: Stack): cloudwatch.IAlarm =>
+    cloudwatch.Alarm.fromAlarmArn(stack, 'Imported', ALARM_ARN);
+  const composite = (stack: Stack): cloudwatch.CompositeAlarm =>
+    new cloudwatch.CompositeAlarm(stack, 'Composite', {
+      alarmRule: cloudwatch.AlarmRule.fromAlarm(metricAlarm(stack), cloudwatch.AlarmState.ALARM),
+    });
+
+  it.each([
+    ['an alarm definition (created here)', () => ({ threshold: 500 }), undefined],
+    ['a cloudwatch.Alarm of the same app', metricAlarm, undefined],
+    ['an imported alarm with alarmType metric', imported, 'metric' as const],
+  ])(
+    'grants DescribeAlarms on exactly the ARN of %s, sets ALARM_TYPE metric, acknowledges no "*" for it',
+    (_, alarmOf, alarmType) => {
+      // Act
+      const access = checkAccess(alarmOf, alarmType);
+
+      // Assess
+      expect(access.readAlarm).toEqual({
+        Sid: 'ReadAlarmState',
+        Effect: 'Allow',
+        Action: 'cloudwatch:DescribeAlarms',
+        Resource: access.alarmArn,
+      });
+      expect(access.alarmArn).not.toBe('*');
+      expect(access.alarmTypeVariable).toBe('metric');
+      expect(access.wildcardReason).toContain('ELBv2 Describe*');
+      expect(access.wildcardReason).not.toContain('DescribeAlarms');
+    },
+  );
+
+  it('gives an imported alarm with alarmType metric its literal ARN', () => {
+    expect(checkAccess(imported, 'metric').readAlarm).toMatchObject({ Resource: ALARM_ARN });
+  });
+
+  it.each([
+    ['a cloudwatch.CompositeAlarm', composite, undefined, 'composite'],
+    ['an imported alarm with alarmType composite', imported, 'composite' as const, 'composite'],
+    ['an imported alarm of unknown kind', imported, undefined, undefined],
+  ])(
+    'keeps DescribeAlarms on "*" for %s (composite alarms need it), with the acknowledgement and its reason',
+    (_, alarmOf, alarmType, variable) => {
+      // Act
+      const access = checkAccess(alarmOf, alarmType);
+
+      // Assess
+      expect(access.readAlarm).toEqual({
+        Sid: 'ReadAlarmState',
+        Effect: 'Allow',
+        Action: 'cloudwatch:DescribeAlarms',
+        Resource: '*',
+      });
+      expect(access.alarmTypeVariable).toBe(variable);
+      expect(access.wildcardReason).toContain(WILDCARD_REASONS.describeAlarms);
+    },
+  );
 });

@@ -160,6 +160,70 @@ describe('LoadShedding validation: target group and listeners', () => {
   });
 });
 
+describe('LoadShedding validation: alarmType', () => {
+  const metricAlarm = (): cloudwatch.Alarm =>
+    new cloudwatch.Alarm(newStack(), 'Errors', {
+      metric: new cloudwatch.Metric({ namespace: 'Shop', metricName: 'Errors' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+    });
+  const imported = (): cloudwatch.IAlarm =>
+    cloudwatch.Alarm.fromAlarmArn(newStack(), 'Imported', ALARM_ARN);
+
+  it('refuses a value other than metric or composite', () => {
+    expectOnlyIssue(
+      validProps({ alarm: imported(), alarmType: 'MetricAlarm' as never }),
+      'alarmType',
+      /must be 'metric' or 'composite'; got "MetricAlarm"/,
+    );
+  });
+
+  it('refuses composite for an alarm definition, which is created as a metric alarm', () => {
+    expectOnlyIssue(
+      validProps({ alarmType: 'composite' }),
+      'alarmType',
+      /is 'composite', but alarm is a definition, which the construct creates as a metric alarm\. Remove alarmType/,
+    );
+  });
+
+  it('refuses an alarmType that contradicts a cloudwatch.Alarm or a cloudwatch.CompositeAlarm', () => {
+    const metric = metricAlarm();
+    const composite = new cloudwatch.CompositeAlarm(metric.stack, 'Composite', {
+      alarmRule: cloudwatch.AlarmRule.fromAlarm(metric, cloudwatch.AlarmState.ALARM),
+    });
+
+    const issuesOf = (props: LoadSheddingProps): string[] =>
+      validateLoadSheddingProps(props).map((issue) => issue.message);
+
+    expect(issuesOf(validProps({ alarm: metric, alarmType: 'composite' }))).toEqual([
+      expect.stringMatching(
+        /^alarmType is 'composite', but alarm is a cloudwatch\.Alarm, a metric alarm/,
+      ),
+    ]);
+    expect(issuesOf(validProps({ alarm: composite, alarmType: 'metric' }))).toEqual([
+      expect.stringMatching(/^alarmType is 'metric', but alarm is a cloudwatch\.CompositeAlarm/),
+    ]);
+  });
+
+  it('accepts an alarmType that agrees with the alarm, and either value for an imported alarm', () => {
+    expect(validateLoadSheddingProps(validProps({ alarmType: 'metric' }))).toEqual([]);
+    expect(
+      validateLoadSheddingProps(validProps({ alarm: metricAlarm(), alarmType: 'metric' })),
+    ).toEqual([]);
+    for (const alarmType of ['metric', 'composite'] as const) {
+      expect(validateLoadSheddingProps(validProps({ alarm: imported(), alarmType }))).toEqual([]);
+    }
+  });
+
+  it('reports only the missing alarm when alarmType is set without one', () => {
+    expectOnlyIssue(
+      validProps({ alarm: undefined as never, alarmType: 'metric' }),
+      'alarm',
+      /is required/,
+    );
+  });
+});
+
 describe('LoadShedding validation: alarm', () => {
   it('requires the alarm', () => {
     expectOnlyIssue(validProps({ alarm: undefined as never }), 'alarm', /is required/);

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   CHECK_MESSAGE_VERSION,
   CheckReasons,
+  LoadSheddingAlarmTypes,
   LoadSheddingDefaults,
   LoadSheddingEnvVars,
   alarmStateChangeEventSchema,
@@ -65,6 +66,7 @@ describe('contract: parseLoadSheddingConfig', () => {
       SHED_DELAY_SECONDS: '0',
       RESTORE_DELAY_SECONDS: '900',
       MAX_INSUFFICIENT_DATA_CHECKS: '3',
+      ALARM_TYPE: 'composite',
       DRY_RUN: 'true',
       METRICS_NAMESPACE: 'Team/LoadShedding',
       UNRELATED: 'ignored',
@@ -76,6 +78,7 @@ describe('contract: parseLoadSheddingConfig', () => {
       primaryTargetGroupArn: TG,
       listenerArns: [LISTENER_1, LISTENER_2],
       alarmName: 'my-service-5xx',
+      alarmType: 'composite',
       shedPercent: 10,
       restorePercent: 20,
       maxShedPercent: 40,
@@ -92,7 +95,12 @@ describe('contract: parseLoadSheddingConfig', () => {
   });
 
   it('applies the defaults to unset and blank optional variables', () => {
-    const config = parseLoadSheddingConfig({ ...required(), SHED_PERCENT: '  ', DRY_RUN: '' });
+    const config = parseLoadSheddingConfig({
+      ...required(),
+      SHED_PERCENT: '  ',
+      DRY_RUN: '',
+      ALARM_TYPE: ' ',
+    });
 
     expect(config).toMatchObject({
       shedPercent: 5,
@@ -105,7 +113,37 @@ describe('contract: parseLoadSheddingConfig', () => {
       metricsNamespace: 'AwsOpsKit/LoadShedding',
     });
     expect(LoadSheddingDefaults.metricsNamespace).toBe('AwsOpsKit/LoadShedding');
+    // No alarm type: unknown, so the check asks for both kinds (as before ALARM_TYPE existed).
+    expect(config.alarmType).toBeUndefined();
   });
+
+  it.each([
+    ['metric', 'metric'],
+    ['composite', 'composite'],
+    [' Metric ', 'metric'],
+    ['COMPOSITE', 'composite'],
+  ])('reads ALARM_TYPE %j as %s', (raw, expected) => {
+    const config = parseLoadSheddingConfig({ ...required(), ALARM_TYPE: raw });
+
+    expect(config.alarmType).toBe(expected);
+  });
+
+  it.each(['MetricAlarm', 'both', 'metric,composite'])(
+    'refuses ALARM_TYPE %j, naming the variable, the value and the fix',
+    (raw) => {
+      const error = configError({ ...required(), ALARM_TYPE: raw });
+
+      expect(error.problems).toEqual([
+        {
+          variable: 'ALARM_TYPE',
+          message: expect.stringContaining(
+            `ALARM_TYPE must be 'metric' or 'composite', got '${raw}'`,
+          ) as string,
+        },
+      ]);
+      expect(error.message).toContain('or unset it to read either kind');
+    },
+  );
 
   it.each(Object.keys(required()))('names %s when it is missing, with the fix', (variable) => {
     const env = { ...required(), [variable]: undefined };
@@ -290,6 +328,7 @@ describe('contract: toLoadSheddingEnvironment', () => {
     metricsNamespace: fc
       .stringMatching(/^[A-Za-z0-9._/#:-][A-Za-z0-9._/#: -]{0,30}$/)
       .filter((ns) => !ns.startsWith('AWS/')),
+    alarmType: fc.option(fc.constantFrom(...LoadSheddingAlarmTypes), { nil: undefined }),
   });
 
   it('writes an environment that parses back to the same configuration', () => {
@@ -297,7 +336,12 @@ describe('contract: toLoadSheddingEnvironment', () => {
       fc.property(configArb, (config) => {
         const env = toLoadSheddingEnvironment(config);
 
-        expect(Object.keys(env).sort()).toEqual(Object.values(LoadSheddingEnvVars).sort());
+        // Every variable, but ALARM_TYPE only when the alarm type is known.
+        const expectedVariables = Object.values(LoadSheddingEnvVars).filter(
+          (name) => config.alarmType !== undefined || name !== LoadSheddingEnvVars.alarmType,
+        );
+        expect(Object.keys(env).sort()).toEqual(expectedVariables.sort());
+        expect(env[LoadSheddingEnvVars.alarmType]).toBe(config.alarmType);
         expect(parseLoadSheddingConfig(env)).toEqual(config);
       }),
     );

@@ -143,7 +143,7 @@ async function decideNow(
   if (screening.save === undefined) return { decision: screening, rules: [] };
 
   const alarmState = isCheck
-    ? await readAlarmState(clients.cloudwatch, config.alarmName, logger)
+    ? await readAlarmState(clients.cloudwatch, config.alarmName, logger, config.alarmType)
     : undefined;
   const rules = rulesContaining(
     await readForwardRules(clients.elbv2, config.listenerArns),

@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { LoadSheddingAlarmType } from '../../../src/load-shedding/contract.js';
 import { readAlarmState } from '../../../src/load-shedding/handlers/alarm-state.js';
 import { recordingLogger } from './world.js';
 
@@ -24,6 +25,57 @@ function answer(output: Partial<DescribeAlarmsCommandOutput>): void {
 beforeEach(() => {
   cloudwatch.reset();
   cloudwatch.rejects(new Error('unexpected call')); // strict: only the exact request answers
+});
+
+describe('load-shedding handlers: alarm state, AlarmTypes by ALARM_TYPE', () => {
+  it.each<[LoadSheddingAlarmType | undefined, DescribeAlarmsCommandInput['AlarmTypes']]>([
+    ['metric', ['MetricAlarm']],
+    ['composite', ['CompositeAlarm']],
+    [undefined, ['MetricAlarm', 'CompositeAlarm']],
+  ])('asks for a %s alarm with exactly AlarmTypes %j', async (alarmType, alarmTypes) => {
+    // Prepare: only the exact request answers; anything else rejects.
+    const request = { AlarmNames: ['shop'], AlarmTypes: alarmTypes };
+    const alarms =
+      alarmType === 'composite'
+        ? { CompositeAlarms: [{ AlarmName: 'shop', StateValue: 'ALARM' as const }] }
+        : { MetricAlarms: [{ AlarmName: 'shop', StateValue: 'ALARM' as const }] };
+    cloudwatch.on(DescribeAlarmsCommand, request, true).resolves(alarms);
+
+    // Act
+    const state = await readAlarmState(
+      new CloudWatchClient({}),
+      'shop',
+      recordingLogger(),
+      alarmType,
+    );
+
+    // Assess
+    expect(state).toBe('ALARM');
+    expect(
+      cloudwatch.commandCalls(DescribeAlarmsCommand).map((call) => call.args[0].input),
+    ).toEqual([request]);
+  });
+
+  it('reads a metric alarm asked for as composite as missing (INSUFFICIENT_DATA), naming ALARM_TYPE', async () => {
+    // Prepare: CloudWatch answers AlarmTypes [CompositeAlarm] with no metric alarm.
+    cloudwatch
+      .on(DescribeAlarmsCommand, { AlarmNames: ['shop'], AlarmTypes: ['CompositeAlarm'] }, true)
+      .resolves({ CompositeAlarms: [] });
+    const logger = recordingLogger();
+
+    // Act
+    const state = await readAlarmState(new CloudWatchClient({}), 'shop', logger, 'composite');
+
+    // Assess
+    expect(state).toBe('INSUFFICIENT_DATA');
+    expect(logger.lines).toMatchObject([
+      {
+        level: 'warn',
+        message: expect.stringContaining('ALARM_TYPE') as string,
+        attributes: { alarmName: 'shop', alarmType: 'composite' },
+      },
+    ]);
+  });
 });
 
 describe('load-shedding handlers: alarm state', () => {
