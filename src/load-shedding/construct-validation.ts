@@ -9,7 +9,7 @@
  */
 import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import type { PropIssue } from '../monitored-function/errors.js';
+import { formatPropIssues, PropIssues, type PropIssue } from '../common/prop-issues.js';
 import {
   LoadSheddingAlarmTypes,
   MAX_DELAY_SECONDS,
@@ -34,13 +34,7 @@ export class LoadSheddingValidationError extends LoadSheddingError {
   readonly issues: readonly PropIssue[];
 
   constructor(constructId: string, issues: readonly PropIssue[]) {
-    const prefix = `LoadShedding(${constructId})`;
-    super(
-      issues.length === 1
-        ? `${prefix}: ${issues[0].message}`
-        : `${prefix} has ${issues.length} invalid props:\n` +
-            issues.map((issue) => `  - ${issue.message}`).join('\n'),
-    );
+    super(formatPropIssues('LoadShedding', constructId, issues));
     this.name = 'LoadSheddingValidationError';
     this.issues = Object.freeze([...issues]);
   }
@@ -135,17 +129,7 @@ const LISTENER_EXAMPLE =
 const TARGET_GROUP_EXAMPLE =
   'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/my-service/73e2d6bc24d8a067';
 
-class Issues {
-  private readonly list: PropIssue[] = [];
-
-  add(prop: string, message: string): void {
-    this.list.push({ prop, message: `${prop} ${message}` });
-  }
-
-  all(): PropIssue[] {
-    return [...this.list];
-  }
-
+class Issues extends PropIssues {
   /** An optional whole number within [min, max]; tokens pass. */
   wholeNumber(prop: string, value: unknown, min: number, max: number, fallback: number): void {
     if (value === undefined || (typeof value === 'number' && Token.isUnresolved(value))) return;

@@ -1,3 +1,5 @@
+import { formatPropIssues, type PropIssue } from '../common/prop-issues.js';
+
 /** Base of every error the MonitoredFunction construct raises itself. */
 export class MonitoredFunctionError extends Error {
   constructor(message: string, options?: ErrorOptions) {
@@ -6,11 +8,7 @@ export class MonitoredFunctionError extends Error {
   }
 }
 
-/** One invalid prop: its path (e.g. `alarms.emails`) and what is wrong with it and how to fix it. */
-export interface PropIssue {
-  readonly prop: string;
-  readonly message: string;
-}
+export type { PropIssue };
 
 /**
  * One or more props are invalid. Raised at synth time, before any resource is created, with
@@ -21,7 +19,7 @@ export class MonitoredFunctionValidationError extends MonitoredFunctionError {
   readonly issues: readonly PropIssue[];
 
   constructor(constructId: string, issues: readonly PropIssue[]) {
-    super(formatIssues(constructId, issues));
+    super(formatPropIssues('MonitoredFunction', constructId, issues));
     this.name = 'MonitoredFunctionValidationError';
     this.issues = Object.freeze([...issues]);
   }
@@ -33,13 +31,4 @@ export class NodeBundlingError extends MonitoredFunctionError {
     super(message, options);
     this.name = 'NodeBundlingError';
   }
-}
-
-function formatIssues(constructId: string, issues: readonly PropIssue[]): string {
-  const prefix = `MonitoredFunction(${constructId})`;
-  if (issues.length === 1) {
-    return `${prefix}: ${issues[0].message}`;
-  }
-  const lines = issues.map((issue) => `  - ${issue.message}`);
-  return `${prefix} has ${issues.length} invalid props:\n${lines.join('\n')}`;
 }

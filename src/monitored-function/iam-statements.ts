@@ -17,16 +17,21 @@ export interface LogGroupArns {
   readonly streams: string;
 }
 
+/** `arn:<partition>:logs:<region>:<account>:log-group:<resourceName>` in the scope's stack. */
+function logGroupArn(scope: IConstruct, resourceName: string): string {
+  return Stack.of(scope).formatArn({
+    service: 'logs',
+    resource: 'log-group',
+    resourceName,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+}
+
 export function logGroupArnsOf(scope: IConstruct, logGroupName: string): LogGroupArns {
-  const stack = Stack.of(scope);
-  const arn = (resourceName: string): string =>
-    stack.formatArn({
-      service: 'logs',
-      resource: 'log-group',
-      resourceName,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
-  return { group: arn(logGroupName), streams: arn(`${logGroupName}:log-stream:*`) };
+  return {
+    group: logGroupArn(scope, logGroupName),
+    streams: logGroupArn(scope, `${logGroupName}:log-stream:*`),
+  };
 }
 
 /** The function's log group, which the construct creates (hence no logs:CreateLogGroup). */
@@ -56,17 +61,9 @@ export interface InsightsArns {
 }
 
 export function insightsArnsOf(scope: IConstruct): InsightsArns {
-  const stack = Stack.of(scope);
-  const arn = (resourceName: string): string =>
-    stack.formatArn({
-      service: 'logs',
-      resource: 'log-group',
-      resourceName,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
   return {
-    group: arn(INSIGHTS_LOG_GROUP_NAME),
-    groupAndStreams: arn(`${INSIGHTS_LOG_GROUP_NAME}:*`),
+    group: logGroupArn(scope, INSIGHTS_LOG_GROUP_NAME),
+    groupAndStreams: logGroupArn(scope, `${INSIGHTS_LOG_GROUP_NAME}:*`),
   };
 }
 

@@ -9,7 +9,7 @@ import {
   RESERVED_ENVIRONMENT_KEYS,
   VALID_RETENTION_DAYS,
 } from './defaults.js';
-import type { PropIssue } from './errors.js';
+import { PropIssues, type PropIssue } from '../common/prop-issues.js';
 import {
   DASHBOARD_NAME_MAX_LENGTH,
   DASHBOARD_NAME_PATTERN,
@@ -58,17 +58,7 @@ export function validateMonitoredFunctionProps(props: MonitoredFunctionProps): P
   return issues.all();
 }
 
-class IssueCollector {
-  private readonly issues: PropIssue[] = [];
-
-  add(prop: string, message: string): void {
-    this.issues.push({ prop, message: `${prop} ${message}` });
-  }
-
-  all(): PropIssue[] {
-    return [...this.issues];
-  }
-
+class IssueCollector extends PropIssues {
   /** An optional whole number within [min, max]; tokens pass. */
   integerInRange(
     prop: string,
