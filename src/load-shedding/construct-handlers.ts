@@ -3,9 +3,7 @@
  * in the repository, `handlers/<name>.js` in a compiled package. Kept apart from construct.ts so
  * tests can point the construct at other entries.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { handlersDirOf, resolveHandlerEntry } from '../common/handler-entry.js';
 
 /** The handler modules, by role; each exports `handler`. */
 export const LOAD_SHEDDING_HANDLERS = Object.freeze({
@@ -15,15 +13,9 @@ export const LOAD_SHEDDING_HANDLERS = Object.freeze({
 
 export type LoadSheddingHandlerRole = keyof typeof LOAD_SHEDDING_HANDLERS;
 
-const HANDLERS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'handlers');
-const EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'] as const;
+const HANDLERS_DIR = handlersDirOf(import.meta.url);
 
-/**
- * The entry file of a handler: the first of `.ts`, `.mts`, `.js`, `.mjs` that exists, or the
- * `.ts` path when none does (MonitoredFunction then reports the missing file by name).
- */
+/** The entry file of a handler (see resolveHandlerEntry for the extensions tried). */
 export function handlerEntry(role: LoadSheddingHandlerRole, dir: string = HANDLERS_DIR): string {
-  const base = join(dir, LOAD_SHEDDING_HANDLERS[role]);
-  const found = EXTENSIONS.map((extension) => base + extension).find((path) => existsSync(path));
-  return found ?? `${base}.ts`;
+  return resolveHandlerEntry(dir, LOAD_SHEDDING_HANDLERS[role]);
 }
