@@ -8,7 +8,6 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { MonitoredFunction } from '../monitored-function/construct.js';
-import { FunctionCode } from '../monitored-function/function-code.js';
 import { acknowledgeFinding, wildcardResourceFindingId } from '../monitored-function/nag.js';
 import type { MonitoredFunctionProps } from '../monitored-function/props.js';
 import { validateMonitoredFunctionProps } from '../monitored-function/validation.js';
@@ -24,7 +23,7 @@ import {
   loadBalancerDimensionOf,
   targetGroupDimensionOf,
 } from './construct-arns.js';
-import { handlerEntry } from './construct-handlers.js';
+import { handlerCode } from './construct-handlers.js';
 import type { LoadSheddingHandlerRole } from './construct-handlers.js';
 import {
   CONTROL_POLICY_NAME,
@@ -311,7 +310,7 @@ function functionProps(
       role === 'alarmEvent'
         ? 'Load shedding: handles the alarm state changes'
         : 'Load shedding: handles the delayed check messages',
-    code: FunctionCode.nodejs({ entry: handlerEntry(role) }),
+    code: handlerCode(role),
     architecture: fn.architecture ?? D.functionArchitecture,
     timeout: fn.timeout ?? D.functionTimeout,
     memorySize: fn.memorySize ?? D.functionMemorySize,

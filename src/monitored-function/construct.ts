@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { Annotations, ArnFormat, Duration, Stack, Tags } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -22,7 +23,11 @@ import { createFunctionDashboard } from './dashboard.js';
 import { MONITORED_FUNCTION_DEFAULTS as D } from './defaults.js';
 import { MonitoredFunctionValidationError } from './errors.js';
 import { CODE_DEFAULTS } from './function-code.js';
-import type { NodejsFunctionCode, PythonFunctionCode } from './function-code.js';
+import type {
+  NodejsBundleFunctionCode,
+  NodejsFunctionCode,
+  PythonFunctionCode,
+} from './function-code.js';
 import {
   functionLogsArns,
   insightsArnsOf,
@@ -97,10 +102,7 @@ export class MonitoredFunction extends Construct implements iam.IGrantable {
     this.alarmTopic = this.createAlarmTopic(props);
     this.deadLetterQueue = this.resolveDeadLetterQueue(props);
 
-    this.function =
-      props.code.kind === 'python'
-        ? this.createPythonFunction(props, props.code, vpcPlacement)
-        : this.createNodejsFunction(props, props.code, vpcPlacement);
+    this.function = this.createFunction(props, vpcPlacement);
     this.configureTracing(props);
     this.configureInsights(props);
     this.alias = this.createAlias(props);
@@ -379,6 +381,16 @@ export class MonitoredFunction extends Construct implements iam.IGrantable {
     };
   }
 
+  private createFunction(
+    props: MonitoredFunctionProps,
+    vpc: VpcPlacement | undefined,
+  ): lambda.Function {
+    const code = props.code;
+    if (code.kind === 'python') return this.createPythonFunction(props, code, vpc);
+    if (code.kind === 'nodejs') return this.createNodejsFunction(props, code, vpc);
+    return this.createNodejsBundleFunction(props, code, vpc);
+  }
+
   private createPythonFunction(
     props: MonitoredFunctionProps,
     code: PythonFunctionCode,
@@ -428,14 +440,42 @@ export class MonitoredFunction extends Construct implements iam.IGrantable {
       projectRoot: code.bundling?.projectRoot,
       bundling: nodejsBundlingOptions(props.functionName, major, code.bundling),
     });
+    this.acknowledgeNodejsRuntime(fn, runtime);
+    return fn;
+  }
+
+  /** A bundle built ahead of time: deployed as is, so synthesis needs neither esbuild nor sources. */
+  private createNodejsBundleFunction(
+    props: MonitoredFunctionProps,
+    code: NodejsBundleFunctionCode,
+    vpc: VpcPlacement | undefined,
+  ): lambda.Function {
+    const runtime = code.runtime ?? CODE_DEFAULTS.nodejsRuntime;
+    const options = this.commonFunctionOptions(props, vpc);
+    const environment = { ...options.environment };
+    const hasSourceMap = readdirSync(code.directory).some((file) => file.endsWith('.map'));
+    if (hasSourceMap && environment.NODE_OPTIONS === undefined) {
+      environment.NODE_OPTIONS = '--enable-source-maps';
+    }
+    const fn = new lambda.Function(this, 'Function', {
+      ...options,
+      environment,
+      runtime,
+      handler: code.handler ?? CODE_DEFAULTS.nodejsBundleHandler,
+      code: lambda.Code.fromAsset(code.directory),
+    });
+    this.acknowledgeNodejsRuntime(fn, runtime);
+    return fn;
+  }
+
+  private acknowledgeNodejsRuntime(fn: lambda.Function, runtime: lambda.Runtime): void {
     if (runtime.name === CODE_DEFAULTS.nodejsRuntime.name) {
       acknowledgeFinding(
         fn.node.defaultChild as lambda.CfnFunction,
         'AwsSolutions-L1',
-        `${runtime.name} is the Node.js runtime aws-ops-kit targets (its bundles are built for node${major}); it is in standard support.`,
+        `${runtime.name} is the Node.js runtime aws-ops-kit targets (its bundles are built for node${nodejsMajorOf(runtime) ?? CODE_DEFAULTS.minimumNodejsMajor}); it is in standard support.`,
       );
     }
-    return fn;
   }
 
   /**

@@ -102,6 +102,25 @@ export interface NodejsCodeOptions {
   readonly bundling?: NodejsBundlingOptions;
 }
 
+/**
+ * A Node.js handler bundled ahead of time (aws-ops-kit's own handlers in the published package):
+ * the folder is deployed as is, so synthesis needs no esbuild and no sources.
+ */
+export interface NodejsBundleCodeOptions {
+  /** The folder holding the bundle (`index.mjs`, and its source map if any). */
+  readonly directory: string;
+  /**
+   * `file.export` inside the folder.
+   * @default 'index.handler'
+   */
+  readonly handler?: string;
+  /**
+   * The Node.js runtime the bundle was built for, nodejs20.x or newer.
+   * @default lambda.Runtime.NODEJS_22_X
+   */
+  readonly runtime?: lambda.Runtime;
+}
+
 /** Python code for a MonitoredFunction; build it with `FunctionCode.python(...)`. */
 export interface PythonFunctionCode extends PythonCodeOptions {
   readonly kind: 'python';
@@ -112,8 +131,13 @@ export interface NodejsFunctionCode extends NodejsCodeOptions {
   readonly kind: 'nodejs';
 }
 
-/** The code of a MonitoredFunction: Python sources or a Node.js entry. */
-export type FunctionCode = PythonFunctionCode | NodejsFunctionCode;
+/** A pre-built Node.js bundle; build it with `FunctionCode.nodejsBundle(...)`. */
+export interface NodejsBundleFunctionCode extends NodejsBundleCodeOptions {
+  readonly kind: 'nodejs-bundle';
+}
+
+/** The code of a MonitoredFunction: Python sources, a Node.js entry or a pre-built bundle. */
+export type FunctionCode = PythonFunctionCode | NodejsFunctionCode | NodejsBundleFunctionCode;
 
 /** Builders for {@link FunctionCode}. Nothing is packaged until the construct is created. */
 export const FunctionCode = Object.freeze({
@@ -125,12 +149,17 @@ export const FunctionCode = Object.freeze({
   nodejs(options: NodejsCodeOptions): NodejsFunctionCode {
     return { ...options, kind: 'nodejs' };
   },
+  /** A Node.js bundle built ahead of time, deployed as is (no esbuild at synth time). */
+  nodejsBundle(options: NodejsBundleCodeOptions): NodejsBundleFunctionCode {
+    return { ...options, kind: 'nodejs-bundle' };
+  },
 });
 
 /** Defaults of the code options, shared by the construct, its validation and the docs. */
 export const CODE_DEFAULTS = Object.freeze({
   pythonHandler: 'main.lambda_handler',
   nodejsHandler: 'handler',
+  nodejsBundleHandler: 'index.handler',
   nodejsRuntime: lambda.Runtime.NODEJS_22_X,
   /** Oldest Node.js major Lambda still lets you create functions with. */
   minimumNodejsMajor: 20,

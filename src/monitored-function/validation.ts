@@ -1,8 +1,14 @@
 import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { CODE_DEFAULTS } from './function-code.js';
-import type { FunctionCode, NodejsFunctionCode, PythonFunctionCode } from './function-code.js';
+import type {
+  FunctionCode,
+  NodejsBundleFunctionCode,
+  NodejsFunctionCode,
+  PythonFunctionCode,
+} from './function-code.js';
 import {
   LIMITS,
   MONITORED_FUNCTION_DEFAULTS,
@@ -110,17 +116,61 @@ function validateFunctionName(issues: IssueCollector, name: unknown): void {
 
 function validateCode(issues: IssueCollector, code: FunctionCode | undefined): void {
   const kind = (code as { kind?: unknown } | undefined)?.kind;
-  if (code === undefined || (kind !== 'python' && kind !== 'nodejs')) {
+  if (code === undefined || (kind !== 'python' && kind !== 'nodejs' && kind !== 'nodejs-bundle')) {
     issues.add(
       'code',
-      'is required: use FunctionCode.python({ sourceDir, runtime }) or FunctionCode.nodejs({ entry }).',
+      'is required: use FunctionCode.python({ sourceDir, runtime }), FunctionCode.nodejs({ entry }) or FunctionCode.nodejsBundle({ directory }).',
     );
     return;
   }
   if (code.kind === 'python') {
     validatePythonCode(issues, code);
-  } else {
+  } else if (code.kind === 'nodejs') {
     validateNodejsCode(issues, code);
+  } else {
+    validateNodejsBundleCode(issues, code);
+  }
+}
+
+function validateNodejsBundleCode(issues: IssueCollector, code: NodejsBundleFunctionCode): void {
+  validateNodejsRuntime(issues, code.runtime);
+  const handler = code.handler ?? CODE_DEFAULTS.nodejsBundleHandler;
+  const match = /^([^\s/]+)\.([A-Za-z_$][A-Za-z0-9_$]*)$/.exec(handler);
+  if (match === null) {
+    issues.add(
+      'code.handler',
+      `must look like "file.export" (e.g. "${CODE_DEFAULTS.nodejsBundleHandler}"); got "${handler}".`,
+    );
+  }
+  if (
+    !issues.nonEmptyString('code.directory', code.directory, 'the folder holding the bundle') ||
+    match === null
+  ) {
+    return;
+  }
+  if (!existsSync(code.directory) || !statSync(code.directory).isDirectory()) {
+    issues.add('code.directory', `must be an existing folder; ${code.directory} is not one.`);
+    return;
+  }
+  const file = match[1] ?? '';
+  const found = ['.mjs', '.js', '.cjs'].some((extension) =>
+    existsSync(join(code.directory, file + extension)),
+  );
+  if (!found) {
+    issues.add(
+      'code.directory',
+      `must hold ${file}.mjs, ${file}.js or ${file}.cjs (named by code.handler "${handler}"); ${code.directory} has none. Run the build that produces the bundle (npm run build).`,
+    );
+  }
+}
+
+function validateNodejsRuntime(issues: IssueCollector, runtime: lambda.Runtime | undefined): void {
+  if (runtime !== undefined && nodejsMajorOf(runtime) === undefined) {
+    const name = runtime instanceof lambda.Runtime ? runtime.name : String(runtime);
+    issues.add(
+      'code.runtime',
+      `must be a pinned Node.js runtime, nodejs${CODE_DEFAULTS.minimumNodejsMajor}.x or newer (the bundle targets its version); got ${name}. Use e.g. lambda.Runtime.NODEJS_22_X.`,
+    );
   }
 }
 
@@ -159,13 +209,7 @@ function validateNodejsCode(issues: IssueCollector, code: NodejsFunctionCode): v
       issues.add('code.entry', `must be an existing file; ${code.entry} is not one.`);
     }
   }
-  if (code.runtime !== undefined && nodejsMajorOf(code.runtime) === undefined) {
-    const name = code.runtime instanceof lambda.Runtime ? code.runtime.name : String(code.runtime);
-    issues.add(
-      'code.runtime',
-      `must be a pinned Node.js runtime, nodejs${CODE_DEFAULTS.minimumNodejsMajor}.x or newer (the bundle targets its version); got ${name}. Use e.g. lambda.Runtime.NODEJS_22_X.`,
-    );
-  }
+  validateNodejsRuntime(issues, code.runtime);
   if (code.handler !== undefined && !/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(code.handler)) {
     issues.add(
       'code.handler',

@@ -5,7 +5,7 @@ import { newStack, validProps } from './construct-support.js';
 
 // A package whose handler files are missing (an incomplete build or install).
 vi.mock('../../src/load-shedding/construct-handlers.js', () => ({
-  handlerEntry: (role: string) => `/nowhere/handlers/${role}.ts`,
+  handlerCode: (role: string) => ({ kind: 'nodejs', entry: `/nowhere/handlers/${role}.ts` }),
 }));
 
 describe('LoadShedding construct: missing handlers', () => {
