@@ -90,7 +90,7 @@ export class NoDockerImage extends DockerImage {
 }
 
 /** Defines `require` in an ESM bundle, for bundled CommonJS code (the AWS SDK among it). */
-const ESM_REQUIRE_BANNER =
+export const ESM_REQUIRE_BANNER =
   "import { createRequire as __opsKitCreateRequire } from 'node:module'; " +
   'const require = __opsKitCreateRequire(import.meta.url);';
 
