@@ -5,7 +5,7 @@
  */
 import type { SimulationResult } from './result.js';
 import { clockTime, describeScenario, duration } from './report-text.js';
-import { bandChart, escapeXml, lineChart, type LineSeries } from './svg-chart.js';
+import { bandChart, escapeXml, lineChart, type LineSeries } from '../../common/svg-chart.js';
 
 const RULE_COLORS = [
   '#1f77b4',

@@ -13,7 +13,7 @@ import {
   escapeXml,
   lineChart,
   niceStep,
-} from '../../../src/load-shedding/simulator/svg-chart.js';
+} from '../../../src/common/svg-chart.js';
 
 let result: SimulationResult;
 beforeAll(async () => {
