@@ -20,7 +20,7 @@ import { ApiCallOutcome, ResilienceMetricNames } from './metric-names.js';
 import { serviceKey } from './rate-limit-config.js';
 import { createRetryPolicy, type RetryPolicy, type RetryRuntimeOptions } from './retry.js';
 import { resolveRetryConfig, type Environment, type RetryConfig } from './retry-config.js';
-import type { RateLimiter } from './token-bucket.js';
+import type { Limiter } from './token-bucket.js';
 
 /** Options of `attachResilience` / `createResilientClient`. */
 export interface ResilienceOptions extends Omit<RetryRuntimeOptions, 'signal'> {
@@ -33,8 +33,11 @@ export interface ResilienceOptions extends Omit<RetryRuntimeOptions, 'signal'> {
    * @default - defaultLimiterRegistry(clock): shared by every client in the process
    */
   readonly registry?: LimiterRegistry;
-  /** A specific limiter instead of the registry's. */
-  readonly limiter?: RateLimiter;
+  /**
+   * A specific limiter instead of the registry's: any `Limiter`, e.g. a `TokenBucket` or a
+   * limiter shared across containers.
+   */
+  readonly limiter?: Limiter;
   /**
    * Fail an attempt with `RateLimitTimeoutError` after waiting this long for a token.
    * @default - wait as long as it takes (the Lambda timeout bounds it)
@@ -46,9 +49,13 @@ export interface ResilienceOptions extends Omit<RetryRuntimeOptions, 'signal'> {
   readonly region?: string;
 }
 
-/** The part of an SDK v3 client this module touches; every `@aws-sdk/client-*` client has it. */
+/**
+ * The part of an SDK v3 client this module touches; every `@aws-sdk/client-*` client has it.
+ * Only `add` of the stack is named: clients built on an older @smithy/types (e.g.
+ * @aws-sdk/client-drs 3.523) declare other stack members with narrower generics.
+ */
 export interface ResilienceCapableClient {
-  readonly middlewareStack: MiddlewareStack<object, MetadataBearer>;
+  readonly middlewareStack: Pick<MiddlewareStack<object, MetadataBearer>, 'add'>;
   readonly config: object;
 }
 

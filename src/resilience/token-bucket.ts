@@ -14,9 +14,20 @@ export interface AcquireOptions {
   readonly tokens?: number;
 }
 
-/** What callers of a limiter need; `TokenBucket` is the implementation. */
-export interface RateLimiter {
+/**
+ * The least a rate limiter must do for the resilient client: grant tokens asynchronously. A
+ * limiter whose state lives elsewhere (e.g. a DynamoDB token bucket shared by every container
+ * of an account) implements only this, since it cannot answer synchronously.
+ */
+export interface Limiter {
+  /** Shows up in errors and logs, e.g. `drs:us-east-1`. */
   readonly name: string;
+  /** Waits for the tokens; resolves with the milliseconds waited. */
+  acquire(options?: AcquireOptions): Promise<number>;
+}
+
+/** What callers of an in-process limiter need; `TokenBucket` is the implementation. */
+export interface RateLimiter extends Limiter {
   /** Takes tokens only if they are free now and nobody is queued before the caller. */
   tryAcquire(tokens?: number): boolean;
   /** Waits in FIFO order for the tokens; resolves with the milliseconds waited. */

@@ -62,9 +62,13 @@ export interface MountOptions {
   readonly keepCredentials?: boolean;
 }
 
-/** Any SDK v3 client: the mount needs its middleware stack and its config. */
+/**
+ * Any SDK v3 client: the mount needs its middleware stack and its config. Only the stack method
+ * the mount calls is named, so clients built on an older @smithy/types (e.g.
+ * @aws-sdk/client-drs 3.523), whose full `MiddlewareStack` type differs, fit too.
+ */
 export interface MountableClient<Input extends object, Output extends MetadataBearer> {
-  readonly middlewareStack: MiddlewareStack<Input, Output>;
+  readonly middlewareStack: Pick<MiddlewareStack<Input, Output>, 'addRelativeTo'>;
   readonly config: object;
 }
 
@@ -177,8 +181,12 @@ export function mountModel<Input extends object, Output extends MetadataBearer>(
   options: MountOptions = {},
 ): void {
   if (!options.keepCredentials && 'credentials' in client.config) {
-    // The SDK's config setter wraps this in its memoizing provider; nothing is looked up.
-    client.config.credentials = simulatedCredentials();
+    // A provider function, not the object: current clients wrap what is assigned in their
+    // memoizing provider (a config setter), but older ones (@aws-sdk/client-drs 3.523 on
+    // @smithy/core 1.x) have no setter and call `config.credentials` as it is. Both accept a
+    // function; nothing is looked up.
+    const credentials = simulatedCredentials();
+    client.config.credentials = () => Promise.resolve(credentials);
   }
   const middleware: FinalizeRequestMiddleware<Input, Output> =
     (_next, context) =>
