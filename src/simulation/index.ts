@@ -22,3 +22,5 @@ export * from './models/drs-fleet.js';
 export * from './models/sts.js';
 export * from './models/service-quotas.js';
 export * from './models/sns.js';
+export * from './models/ecs.js';
+export type { ForcedHealth, TargetType } from './models/elbv2-targets.js';

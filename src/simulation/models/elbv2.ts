@@ -11,7 +11,14 @@ import type {
   ModifyListenerCommandOutput,
   ModifyRuleCommandInput,
   ModifyRuleCommandOutput,
+  DeregisterTargetsCommandInput,
+  DeregisterTargetsCommandOutput,
+  DescribeTargetHealthCommandInput,
+  DescribeTargetHealthCommandOutput,
   ProtocolEnum,
+  RegisterTargetsCommandInput,
+  RegisterTargetsCommandOutput,
+  TargetHealthDescription,
   Rule,
   RuleCondition,
   RuleTransform,
@@ -35,13 +42,16 @@ import {
   partitionOf,
 } from './elbv2-inputs.js';
 import { MAX_PAGE_SIZE, paginate } from './elbv2-pagination.js';
+import { TargetRegistry, vpcCidrsOf, type ForcedHealth, type TargetType } from './elbv2-targets.js';
 import { ThrottledServiceModel, type CommonModelOptions } from './model-base.js';
 import { ThrottleStyles, type QuotaOptions, type ThrottlingApiModel } from './throttling-api.js';
 
 /**
  * An in-memory ELBv2 (Application Load Balancer) API: load balancers, target groups, listeners
  * with their default actions, and listener rules, with the operations load shedding uses
- * (DescribeListeners, DescribeRules, DescribeTargetGroups, ModifyRule, ModifyListener).
+ * (DescribeListeners, DescribeRules, DescribeTargetGroups, ModifyRule, ModifyListener) and the
+ * target registration a task starter uses (RegisterTargets, DeregisterTargets,
+ * DescribeTargetHealth; health states on the virtual clock, see `elbv2-targets.ts`).
  *
  * It behaves as AWS documents (see AWS-FACTS.md and `elbv2-actions.ts`): weights 0–999, five
  * target groups per forward action, unknown target group / listener / rule errors, ModifyRule
@@ -63,6 +73,11 @@ export interface Elbv2ThrottlingOptions {
    * @default false - AWS documents no number we rely on
    */
   readonly modify?: QuotaOptions | false;
+  /**
+   * The quota RegisterTargets and DeregisterTargets draw from; `false` turns it off.
+   * @default false - AWS documents no number we rely on
+   */
+  readonly targets?: QuotaOptions | false;
 }
 
 export interface Elbv2ModelOptions extends CommonModelOptions {
@@ -94,6 +109,17 @@ export interface AddTargetGroupOptions {
   readonly protocol?: ProtocolEnum;
   /** @default 'vpc-0123456789abcdef0' */
   readonly vpcId?: string;
+  /** `instance` (EC2 instance ids) or `ip` (IPv4 addresses). @default 'instance' */
+  readonly targetType?: TargetType;
+  /**
+   * The VPC's IPv4 block(s), /16–/28: an IP target outside them needs AvailabilityZone 'all'.
+   * @default '10.0.0.0/16'
+   */
+  readonly vpcCidr?: string | readonly string[];
+  /** Time from registration to `healthy` (health check interval × healthy threshold). @default 30_000 */
+  readonly healthyAfterMs?: number;
+  /** How long a deregistered target drains before it is gone. @default 300_000 (ELBv2's default) */
+  readonly deregistrationDelayMs?: number;
 }
 
 export interface AddListenerOptions {
@@ -161,6 +187,7 @@ interface TargetGroupState {
   readonly port: number;
   readonly protocol: ProtocolEnum;
   readonly vpcId: string;
+  readonly targetType: TargetType;
 }
 
 interface ListenerState {
@@ -195,6 +222,7 @@ export class Elbv2Model extends ThrottledServiceModel {
   /** Default rule ARN → listener ARN. */
   private readonly defaultRules = new Map<string, string>();
   private readonly writeLog: Elbv2WriteRecord[] = [];
+  private readonly targets: TargetRegistry;
   private writeHook: Elbv2WriteHook | undefined;
   private sequence = 0;
 
@@ -207,6 +235,7 @@ export class Elbv2Model extends ThrottledServiceModel {
       );
     }
     super('Elbv2Model', 'elbv2', options);
+    this.targets = new TargetRegistry(this.clock);
     this.partition = options.partition ?? partitionOf(this.region);
     if (!/^aws(?:-[a-z]+)*$/.test(this.partition)) {
       throw new SimulationConfigError(
@@ -225,14 +254,20 @@ export class Elbv2Model extends ThrottledServiceModel {
     }
     const describe = options.throttling?.describe ?? DEFAULT_DESCRIBE_QUOTA;
     const modify = options.throttling?.modify ?? false;
+    const targets = options.throttling?.targets ?? false;
     const sharedQuotas: Record<string, QuotaOptions> = {};
     if (describe !== false) sharedQuotas.describe = describe;
     if (modify !== false) sharedQuotas.modify = modify;
+    if (targets !== false) sharedQuotas.targets = targets;
     this.api = this.front(this.operationTable(), options, {
       throttle: ThrottleStyles.query,
       sharedQuotas,
       quotaOf: (operation) => {
-        const group = operation.startsWith('Describe') ? 'describe' : 'modify';
+        const group = operation.startsWith('Describe')
+          ? 'describe'
+          : operation.endsWith('Targets')
+            ? 'targets'
+            : 'modify';
         return group in sharedQuotas ? group : undefined;
       },
     });
@@ -262,13 +297,28 @@ export class Elbv2Model extends ThrottledServiceModel {
     }
     const port = options.port ?? 80;
     checkPort('addTargetGroup', port);
+    const targetType = options.targetType ?? 'instance';
+    if (targetType !== 'instance' && targetType !== 'ip') {
+      throw new SimulationConfigError(
+        `addTargetGroup: targetType must be 'instance' or 'ip', got '${String(targetType)}'.`,
+      );
+    }
+    const vpcCidrs = vpcCidrsOf('addTargetGroup', options.vpcCidr);
     const arn = this.arn(`targetgroup/${options.name}/${this.nextId()}`);
+    this.targets.addGroup(arn, {
+      targetType,
+      port,
+      vpcCidrs,
+      healthyAfterMs: options.healthyAfterMs ?? 30_000,
+      deregistrationDelayMs: options.deregistrationDelayMs ?? 300_000,
+    });
     this.targetGroups.set(arn, {
       arn,
       name: options.name,
       port,
       protocol: options.protocol ?? 'HTTP',
       vpcId: options.vpcId ?? 'vpc-0123456789abcdef0',
+      targetType,
     });
     return arn;
   }
@@ -330,6 +380,18 @@ export class Elbv2Model extends ThrottledServiceModel {
     return arn;
   }
 
+  /**
+   * Forces the health state of a registered target (`healthy`, `unhealthy`, `unavailable`), or
+   * with `undefined` lets the clock decide again. `port` defaults to the target group's.
+   */
+  setTargetHealth(
+    targetGroupArn: string,
+    target: { readonly id: string; readonly port?: number },
+    health: ForcedHealth | undefined,
+  ): void {
+    this.targets.setHealth(targetGroupArn, target.id, target.port, health);
+  }
+
   /** Installs (or, with `undefined`, removes) the hook that sees every write before it lands. */
   interceptWrites(hook: Elbv2WriteHook | undefined): void {
     this.writeHook = hook;
@@ -363,6 +425,17 @@ export class Elbv2Model extends ThrottledServiceModel {
       throw new SimulationConfigError(`Elbv2Model has no target group '${targetGroupArn}'.`);
     }
     return this.targetGroupOutput(tg);
+  }
+
+  /** The targets of a target group (registered and draining) as DescribeTargetHealth answers. */
+  targetHealth(targetGroupArn: string): TargetHealthDescription[] {
+    if (!this.targetGroups.has(targetGroupArn)) {
+      throw new SimulationConfigError(`Elbv2Model has no target group '${targetGroupArn}'.`);
+    }
+    return this.targets.describe(
+      { TargetGroupArn: targetGroupArn },
+      this.loadBalancersUsing(targetGroupArn).length > 0,
+    );
   }
 
   /** Every Modify* call that reached the model, oldest first. */
@@ -401,6 +474,26 @@ export class Elbv2Model extends ThrottledServiceModel {
       )
       .on<ModifyListenerCommandInput, ModifyListenerCommandOutput>('ModifyListener', (raw) =>
         this.logged('ModifyListener', raw.ListenerArn, raw, () => this.modifyListener(raw)),
+      )
+      .on<RegisterTargetsCommandInput, RegisterTargetsCommandOutput>('RegisterTargets', (raw) => {
+        this.targets.register(raw);
+        return {};
+      })
+      .on<DeregisterTargetsCommandInput, DeregisterTargetsCommandOutput>(
+        'DeregisterTargets',
+        (raw) => {
+          this.targets.deregister(raw);
+          return {};
+        },
+      )
+      .on<DescribeTargetHealthCommandInput, DescribeTargetHealthCommandOutput>(
+        'DescribeTargetHealth',
+        (raw) => ({
+          TargetHealthDescriptions: this.targets.describe(
+            raw,
+            this.loadBalancersUsing(raw.TargetGroupArn ?? '').length > 0,
+          ),
+        }),
       );
   }
 
@@ -644,7 +737,7 @@ export class Elbv2Model extends ThrottledServiceModel {
       Protocol: tg.protocol,
       Port: tg.port,
       VpcId: tg.vpcId,
-      TargetType: 'instance',
+      TargetType: tg.targetType,
       LoadBalancerArns: this.loadBalancersUsing(tg.arn),
     };
   }

@@ -1,0 +1,2 @@
+/** The task starter on the simulation models: for tests, the benchmark and the demo. */
+export * from './deployment.js';
