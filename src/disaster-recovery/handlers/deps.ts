@@ -1,0 +1,53 @@
+/**
+ * What the two disaster-recovery handlers need from the outside world, in one object: DRS per
+ * (account, region) with its throttler and quotas, the idempotency records, the clock, the
+ * logger and the configuration. Tests and the simulation pass their own; only `defaultDeps`
+ * (in `default-deps.ts`) reads the environment.
+ */
+import type { Clock } from '../../resilience/clock.js';
+import type { DisasterRecoveryConfig, DrsQuotas } from '../contract.js';
+import type { DrsClient } from '../drs-client.js';
+import type { DrsTarget } from '../errors.js';
+import type { DrsLogger } from '../observability.js';
+import type { JobThrottler } from '../throttler.js';
+import type { IdempotencyStore } from './idempotency.js';
+
+/** DRS of one (account, region), and what guards its job starts. Cached by the provider. */
+export interface DrsServices {
+  /** The rate-limited, retrying DRS client of `target`. */
+  drs(target: DrsTarget): DrsClient;
+  /** The job throttler (leases + job counts) of `target`. */
+  throttler(target: DrsTarget): JobThrottler;
+  /** The four DRS quotas of `target` (Service Quotas, cached, with fallbacks). */
+  quotas(target: DrsTarget): Promise<DrsQuotas>;
+}
+
+export interface DisasterRecoveryDeps {
+  readonly config: DisasterRecoveryConfig;
+  readonly services: DrsServices;
+  readonly idempotency: IdempotencyStore;
+  /** `now()` stamps claims; waits sleep on it. */
+  readonly clock: Clock;
+  readonly logger: DrsLogger;
+  /** A fresh unique id (owner of idempotency claims). @default - the Lambda request id first */
+  readonly newId: () => string;
+  /**
+   * Makes the library's own log lines (client, throttler, escalation) carry the invocation's
+   * correlation id too (Powertools `appendKeys`). @default - only the handler's lines carry it
+   */
+  readonly setCorrelationId?: (correlationId: string) => void;
+  /** Publishes buffered metrics; called at the end of every invocation. @default - nothing */
+  readonly flushMetrics?: () => void;
+}
+
+/** Deps, or a function that builds them on first use (so that importing never throws). */
+export type DepsSource = DisasterRecoveryDeps | (() => DisasterRecoveryDeps);
+
+export function resolveDeps(source: DepsSource): DisasterRecoveryDeps {
+  return typeof source === 'function' ? source() : source;
+}
+
+/** The part of the Lambda context the handlers read. */
+export interface InvocationContext {
+  readonly awsRequestId?: string;
+}

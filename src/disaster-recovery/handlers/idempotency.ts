@@ -1,0 +1,223 @@
+/**
+ * Idempotency records of job starts: one item per (account, region, wave, chunk), so that a
+ * retried or redelivered invocation never starts a second DRS job for the same chunk.
+ *
+ * Hand-written rather than Powertools' idempotency utility (not a dependency here): a record
+ * must also survive the crash window "StartRecovery answered, record not yet written", which
+ * no generic library can close. The execution handler closes it by tagging each job with its
+ * key and, when it takes over an expired claim, looking for a job with that tag first.
+ *
+ * Item (lease table, key `pk`): `{ pk, status: 'in-progress' | 'done', owner, claimExpiresAtMs,
+ * jobId?, expiresAt (TTL, epoch seconds) }`.
+ */
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { errorCodeOf } from '../../resilience/error-classification.js';
+import { DRS_TABLE_PARTITION_KEY, DRS_TABLE_TTL_ATTRIBUTE } from '../contract.js';
+import { DisasterRecoveryError, type DrsTarget } from '../errors.js';
+
+/** DRS job tag that carries the idempotency key of the chunk the job started. */
+export const IDEMPOTENCY_TAG = 'aws-ops-kit:idempotency-key';
+/** DRS job tag that carries the wave id. */
+export const WAVE_TAG = 'aws-ops-kit:wave-id';
+
+/** A finished record is kept this long: a redelivery days later still finds it. */
+export const DONE_RECORD_RETENTION_MS = 7 * 24 * 3600 * 1000;
+
+/** The key of one chunk of one wave; also the value of the job's {@link IDEMPOTENCY_TAG}. */
+export function idempotencyKey(target: DrsTarget, waveId: string, chunkIndex: number): string {
+  return `idem#${target.accountId ?? 'self'}#${target.region}#${waveId}#${chunkIndex}`;
+}
+
+/** What a claim found. */
+export type ClaimResult =
+  /** The caller owns the record now; `takeover` when it replaced an expired claim. */
+  | { readonly kind: 'claimed'; readonly takeover: boolean }
+  /** The chunk's job was started before. */
+  | { readonly kind: 'done'; readonly jobId: string }
+  /** Another invocation holds a live claim. */
+  | { readonly kind: 'busy'; readonly owner: string; readonly claimExpiresAtMs: number };
+
+export interface IdempotencyStore {
+  /** Claims `key` for `owner` until `nowMs + ttlMs`, unless it is done or claimed (live). */
+  claim(key: string, owner: string, nowMs: number, ttlMs: number): Promise<ClaimResult>;
+  /** Records the started job. @throws {IdempotencyRecordError} when `owner` lost the claim. */
+  complete(key: string, owner: string, jobId: string, nowMs: number): Promise<void>;
+  /** Drops `owner`'s claim (the start failed); a no-op when it is not `owner`'s any more. */
+  abandon(key: string, owner: string): Promise<void>;
+}
+
+/** The claim was lost between claim and completion (it outlived its TTL). */
+export class IdempotencyRecordError extends DisasterRecoveryError {
+  constructor(key: string, owner: string) {
+    super(
+      `The idempotency record '${key}' is no longer held by '${owner}': the start outlived the ` +
+        'claim TTL. The job was started and tagged with the key, so a retry finds it; raise ' +
+        'the lease TTL if this repeats.',
+    );
+    this.name = 'IdempotencyRecordError';
+  }
+}
+
+interface StoredRecord {
+  status: 'in-progress' | 'done';
+  owner: string;
+  claimExpiresAtMs: number;
+  jobId?: string;
+}
+
+function resultOf(record: StoredRecord, nowMs: number): ClaimResult | undefined {
+  if (record.status === 'done' && record.jobId !== undefined) {
+    return { kind: 'done', jobId: record.jobId };
+  }
+  if (record.claimExpiresAtMs > nowMs) {
+    return { kind: 'busy', owner: record.owner, claimExpiresAtMs: record.claimExpiresAtMs };
+  }
+  return undefined; // an expired claim: free to take over
+}
+
+/** Records in process memory: correct for one container only (no lease table configured). */
+export class InMemoryIdempotencyStore implements IdempotencyStore {
+  private readonly records = new Map<string, StoredRecord>();
+
+  claim(key: string, owner: string, nowMs: number, ttlMs: number): Promise<ClaimResult> {
+    const existing = this.records.get(key);
+    const found = existing && resultOf(existing, nowMs);
+    if (found) return Promise.resolve(found);
+    this.records.set(key, { status: 'in-progress', owner, claimExpiresAtMs: nowMs + ttlMs });
+    return Promise.resolve({ kind: 'claimed', takeover: existing !== undefined });
+  }
+
+  complete(key: string, owner: string, jobId: string): Promise<void> {
+    const record = this.records.get(key);
+    if (record?.owner !== owner || record.status !== 'in-progress') {
+      return Promise.reject(new IdempotencyRecordError(key, owner));
+    }
+    this.records.set(key, { ...record, status: 'done', jobId });
+    return Promise.resolve();
+  }
+
+  abandon(key: string, owner: string): Promise<void> {
+    const record = this.records.get(key);
+    if (record?.owner === owner && record.status === 'in-progress') this.records.delete(key);
+    return Promise.resolve();
+  }
+}
+
+const epochSeconds = (ms: number): string => String(Math.ceil(ms / 1000));
+
+function recordOf(item: Record<string, AttributeValue> | undefined): StoredRecord | undefined {
+  if (item === undefined) return undefined;
+  const status = item.status?.S;
+  return {
+    status: status === 'done' ? 'done' : 'in-progress',
+    owner: item.owner?.S ?? '',
+    claimExpiresAtMs: Number(item.claimExpiresAtMs?.N ?? 0),
+    ...(item.jobId?.S === undefined ? {} : { jobId: item.jobId.S }),
+  };
+}
+
+/** Records in the lease table: every container of the account sees the same claims. */
+export class DynamoDbIdempotencyStore implements IdempotencyStore {
+  constructor(
+    /** DynamoDB client with the resilience layer attached. */
+    private readonly client: DynamoDBClient,
+    readonly tableName: string,
+  ) {}
+
+  async claim(key: string, owner: string, nowMs: number, ttlMs: number): Promise<ClaimResult> {
+    const expires = nowMs + ttlMs;
+    try {
+      const output = await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: {
+            [DRS_TABLE_PARTITION_KEY]: { S: key },
+            status: { S: 'in-progress' },
+            owner: { S: owner },
+            claimExpiresAtMs: { N: String(expires) },
+            // An hour of slack past the claim: DynamoDB never deletes early.
+            [DRS_TABLE_TTL_ATTRIBUTE]: { N: epochSeconds(expires + 3600_000) },
+          },
+          // New, or an in-progress claim whose holder is gone (expired).
+          ConditionExpression:
+            'attribute_not_exists(#pk) OR (#status = :inProgress AND #claimExpires <= :now)',
+          ExpressionAttributeNames: {
+            '#pk': DRS_TABLE_PARTITION_KEY,
+            '#status': 'status',
+            '#claimExpires': 'claimExpiresAtMs',
+          },
+          ExpressionAttributeValues: {
+            ':inProgress': { S: 'in-progress' },
+            ':now': { N: String(nowMs) },
+          },
+          ReturnValues: 'ALL_OLD',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { kind: 'claimed', takeover: output.Attributes !== undefined };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const record = recordOf(error.Item);
+      /* v8 ignore next 3 -- the condition fails only for a done or live record */
+      const found = record && resultOf(record, nowMs);
+      if (!found) throw error;
+      return found;
+    }
+  }
+
+  async complete(key: string, owner: string, jobId: string, nowMs: number): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { [DRS_TABLE_PARTITION_KEY]: { S: key } },
+          UpdateExpression: 'SET #status = :done, jobId = :jobId, #ttl = :ttl',
+          ConditionExpression: '#owner = :owner AND #status = :inProgress',
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            '#owner': 'owner',
+            '#ttl': DRS_TABLE_TTL_ATTRIBUTE,
+          },
+          ExpressionAttributeValues: {
+            ':done': { S: 'done' },
+            ':inProgress': { S: 'in-progress' },
+            ':jobId': { S: jobId },
+            ':owner': { S: owner },
+            ':ttl': { N: epochSeconds(nowMs + DONE_RECORD_RETENTION_MS) },
+          },
+        }),
+      );
+    } catch (error) {
+      if (errorCodeOf(error) === 'ConditionalCheckFailedException') {
+        throw new IdempotencyRecordError(key, owner);
+      }
+      throw error;
+    }
+  }
+
+  async abandon(key: string, owner: string): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: { [DRS_TABLE_PARTITION_KEY]: { S: key } },
+          ConditionExpression: '#owner = :owner AND #status = :inProgress',
+          ExpressionAttributeNames: { '#owner': 'owner', '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':owner': { S: owner },
+            ':inProgress': { S: 'in-progress' },
+          },
+        }),
+      );
+    } catch (error) {
+      if (errorCodeOf(error) !== 'ConditionalCheckFailedException') throw error;
+    }
+  }
+}

@@ -1,0 +1,3 @@
+export * from './drill.js';
+export * from './ideal.js';
+export * from './world.js';

@@ -1,0 +1,157 @@
+import * as dynamodbSdk from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { describe, expect, it } from 'vitest';
+import {
+  DONE_RECORD_RETENTION_MS,
+  DynamoDbIdempotencyStore,
+  IdempotencyRecordError,
+  InMemoryIdempotencyStore,
+  idempotencyKey,
+  type IdempotencyStore,
+} from '../../src/disaster-recovery/handlers/idempotency.js';
+import { DynamoDbModel } from '../../src/simulation/models/dynamodb.js';
+import { createSimulatedClient } from '../../src/simulation/sdk-mount.js';
+import { VirtualClock } from '../../src/simulation/virtual-clock.js';
+
+const TABLE = 'drs-leases';
+
+function dynamoDbStore(): {
+  store: DynamoDbIdempotencyStore;
+  client: DynamoDBClient;
+  clock: VirtualClock;
+} {
+  const clock = VirtualClock.create();
+  const model = new DynamoDbModel({ clock, region: 'us-east-1' });
+  model.createTable({
+    name: TABLE,
+    partitionKey: { name: 'pk', type: 'S' },
+    ttl: { attributeName: 'expiresAt' },
+  });
+  const client = createSimulatedClient(DynamoDBClient, { region: 'us-east-1' }, model, {
+    exceptions: dynamodbSdk,
+  });
+  return { store: new DynamoDbIdempotencyStore(client, TABLE), client, clock };
+}
+
+/** A store, how to run calls on it, and `at(ms)`: a time `ms` after the test's start. */
+interface Subject {
+  readonly store: IdempotencyStore;
+  readonly run: <T>(f: () => Promise<T>) => Promise<T>;
+  readonly at: (ms: number) => number;
+}
+
+const stores: [string, () => Subject][] = [
+  ['in memory', () => ({ store: new InMemoryIdempotencyStore(), run: (f) => f(), at: (ms) => ms })],
+  [
+    'in DynamoDB',
+    () => {
+      const { store, clock } = dynamoDbStore();
+      // The model expires items by TTL on its clock: stamp claims in the clock's present.
+      const start = clock.now();
+      return { store, run: (f) => clock.run(f), at: (ms) => start + ms };
+    },
+  ],
+];
+
+describe.each(stores)('idempotency records %s', (_name, make) => {
+  const KEY = 'idem#self#us-east-1#wave-1#0';
+
+  it('claims a new key, then reports it busy to another owner while the claim lives', async () => {
+    const { store, run, at } = make();
+    await expect(run(() => store.claim(KEY, 'a', at(1000), 500))).resolves.toEqual({
+      kind: 'claimed',
+      takeover: false,
+    });
+    await expect(run(() => store.claim(KEY, 'b', at(1499), 500))).resolves.toEqual({
+      kind: 'busy',
+      owner: 'a',
+      claimExpiresAtMs: at(1500),
+    });
+  });
+
+  it('lets another owner take over an expired claim', async () => {
+    const { store, run, at } = make();
+    await run(() => store.claim(KEY, 'a', at(1000), 500));
+    await expect(run(() => store.claim(KEY, 'b', at(1500), 500))).resolves.toEqual({
+      kind: 'claimed',
+      takeover: true,
+    });
+    // a lost its claim: completing fails, abandoning does nothing to b's claim.
+    await expect(run(() => store.complete(KEY, 'a', 'drsjob-1', at(1600)))).rejects.toThrow(
+      IdempotencyRecordError,
+    );
+    await run(() => store.abandon(KEY, 'a'));
+    await expect(run(() => store.claim(KEY, 'c', at(1600), 500))).resolves.toMatchObject({
+      kind: 'busy',
+      owner: 'b',
+    });
+  });
+
+  it('answers done with the job id forever after completion, to anyone', async () => {
+    const { store, run, at } = make();
+    await run(() => store.claim(KEY, 'a', at(1000), 500));
+    await run(() => store.complete(KEY, 'a', 'drsjob-1', at(1100)));
+    for (const [owner, ms] of [
+      ['a', 1200],
+      ['b', 10_000_000],
+    ] as const) {
+      await expect(run(() => store.claim(KEY, owner, at(ms), 500))).resolves.toEqual({
+        kind: 'done',
+        jobId: 'drsjob-1',
+      });
+    }
+    await run(() => store.abandon(KEY, 'a')); // a done record is never abandoned
+    await expect(run(() => store.claim(KEY, 'x', at(1300), 500))).resolves.toMatchObject({
+      kind: 'done',
+    });
+  });
+
+  it('frees the key when the owner abandons it', async () => {
+    const { store, run, at } = make();
+    await run(() => store.claim(KEY, 'a', at(1000), 500));
+    await run(() => store.abandon(KEY, 'a'));
+    await expect(run(() => store.claim(KEY, 'b', at(1001), 500))).resolves.toEqual({
+      kind: 'claimed',
+      takeover: false,
+    });
+  });
+});
+
+describe('idempotency records: layout', () => {
+  it('keys by account, region, wave and chunk', () => {
+    expect(idempotencyKey({ region: 'us-east-1' }, 'w1', 2)).toBe('idem#self#us-east-1#w1#2');
+    expect(idempotencyKey({ region: 'eu-west-1', accountId: '210987654321' }, 'w1', 0)).toBe(
+      'idem#210987654321#eu-west-1#w1#0',
+    );
+  });
+
+  it('stores a done record with a TTL a week out, in epoch seconds', async () => {
+    const { store, client, clock } = dynamoDbStore();
+    const now = clock.now();
+    const item = await clock.run(async () => {
+      await store.claim('k', 'a', now, 60_000);
+      await store.complete('k', 'a', 'drsjob-9', now);
+      return (await client.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: 'k' } } })))
+        .Item;
+    });
+    expect(item).toMatchObject({
+      status: { S: 'done' },
+      jobId: { S: 'drsjob-9' },
+      expiresAt: { N: String(Math.ceil((now + DONE_RECORD_RETENTION_MS) / 1000)) },
+    });
+  });
+
+  it('passes on errors other than a failed condition', async () => {
+    const { clock } = dynamoDbStore();
+    const model = new DynamoDbModel({ clock, region: 'us-east-1' });
+    const client = createSimulatedClient(DynamoDBClient, { region: 'us-east-1' }, model, {
+      exceptions: dynamodbSdk,
+    });
+    const store = new DynamoDbIdempotencyStore(client, 'missing-table');
+    await expect(clock.run(() => store.claim('k', 'a', 0, 1))).rejects.toThrow(
+      /not found|Requested resource/i,
+    );
+    await expect(clock.run(() => store.complete('k', 'a', 'j', 0))).rejects.toThrow();
+    await expect(clock.run(() => store.abandon('k', 'a'))).rejects.toThrow();
+  });
+});
