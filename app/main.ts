@@ -9,6 +9,17 @@ import {
 } from './stacks/monitored-function-config.js';
 import { MonitoredFunctionStack } from './stacks/monitored-function-stack.js';
 import {
+  DISASTER_RECOVERY_CONTEXT_KEY,
+  DisasterRecoveryStack,
+  parseDisasterRecoveryStackConfig,
+} from './stacks/disaster-recovery-stack.js';
+import {
+  TASK_STARTER_CONTEXT_KEY,
+  TaskStarterStack,
+  parseTaskStarterStackConfig,
+  taskStarterStackEnv,
+} from './stacks/task-starter-stack.js';
+import {
   LOAD_SHEDDING_CONTEXT_KEY,
   LoadSheddingStack,
   loadSheddingStackEnv,
@@ -45,6 +56,17 @@ export function createReferenceApp(props: AppProps = {}): App {
     env: loadSheddingStackEnv(loadShedding) ?? env,
     description: 'aws-ops-kit reference: LoadShedding',
     config: loadShedding,
+  });
+  const taskStarter = parseTaskStarterStackConfig(app.node.tryGetContext(TASK_STARTER_CONTEXT_KEY));
+  new TaskStarterStack(app, 'OpsKitTaskStarter', {
+    env: taskStarterStackEnv(taskStarter) ?? env,
+    description: 'aws-ops-kit reference: EcsTaskStarter',
+    config: taskStarter,
+  });
+  new DisasterRecoveryStack(app, 'OpsKitDisasterRecovery', {
+    env,
+    description: 'aws-ops-kit reference: DisasterRecoveryOrchestration',
+    config: parseDisasterRecoveryStackConfig(app.node.tryGetContext(DISASTER_RECOVERY_CONTEXT_KEY)),
   });
   return app;
 }

@@ -11,6 +11,8 @@ import {
   runLoadSheddingBench,
   type LoadSheddingBenchCase,
 } from './load-shedding.bench.js';
+import { runDrsBench } from './drs.bench.js';
+import { runTaskStarterBench } from './task-starter.bench.js';
 import { benchTokenBucket, type TokenBucketBenchResult } from './token-bucket.bench.js';
 import { WORKLOAD, runThrottlingScenario, type ThrottlingBenchResult } from './throttling.bench.js';
 
@@ -134,6 +136,17 @@ A ratio below 1 means callers gave up (a) or the service's initial burst served 
 ${loadSheddingSection(loadShedding)}`;
 }
 
+/** A benchmark that renders its own RESULTS.md section and says whether its bar was met. */
+interface SectionBench {
+  readonly name: string;
+  run(): Promise<{ ok: boolean; markdown: string }>;
+}
+
+const SECTION_BENCHES: readonly SectionBench[] = [
+  { name: 'ECS task starter: Lambda seconds per task', run: () => runTaskStarterBench() },
+  { name: 'DRS rate limits and drill', run: () => runDrsBench() },
+];
+
 async function main(): Promise<void> {
   console.log('token bucket ...');
   const bucket = await benchTokenBucket();
@@ -144,7 +157,18 @@ async function main(): Promise<void> {
   }
   console.log('load shedding ...');
   const loadShedding = await runLoadSheddingBench();
-  const markdown = render(bucket, throttling, loadShedding);
+  const sections: string[] = [];
+  for (const bench of SECTION_BENCHES) {
+    console.log(`${bench.name} ...`);
+    const section = await bench.run();
+    sections.push(section.markdown.trimEnd());
+    if (!section.ok) {
+      console.log(`${bench.name}: its bar was NOT met (see its section)`);
+      process.exitCode = 1;
+    }
+  }
+  const markdown =
+    [render(bucket, throttling, loadShedding).trimEnd(), ...sections].join('\n\n') + '\n';
   writeFileSync(RESULTS_PATH, markdown);
   console.log(`\n${markdown}`);
   console.log(`written: bench/RESULTS.md`);

@@ -5,13 +5,15 @@
 import { ScenarioError } from '../load-shedding/simulator/scenario.js';
 import { KIT_VERSION } from '../version.js';
 import { CliUsageError, ExitCodes } from './errors.js';
+import { demo } from './demo.js';
 import { SIMULATE_HELP, TOP_HELP } from './help.js';
+import { synth } from './synth.js';
 import { processIo, type CliIo } from './io.js';
+import { simulateDrs } from './simulate-drs.js';
 import { simulateLoadShedding } from './simulate-load-shedding.js';
 
 /** Commands the help lists as planned: named, so that invoking one says so. */
-const PLANNED = new Set(['demo', 'workflow', 'synth']);
-const PLANNED_SIMULATIONS = new Set(['drs']);
+const PLANNED = new Set(['workflow']);
 
 const isHelp = (arg: string | undefined): boolean => arg === '--help' || arg === '-h';
 
@@ -25,13 +27,9 @@ async function simulate(args: readonly string[], io: CliIo): Promise<number> {
     return ExitCodes.ok;
   }
   if (capability === 'load-shedding') return simulateLoadShedding(rest, io);
-  if (PLANNED_SIMULATIONS.has(capability)) {
-    throw new CliUsageError(
-      `'opskit simulate ${capability}' is planned but not available yet. Available: load-shedding.`,
-    );
-  }
+  if (capability === 'drs') return simulateDrs(rest, io);
   throw new CliUsageError(
-    `unknown capability '${capability}' for 'opskit simulate'. Available: load-shedding. ` +
+    `unknown capability '${capability}' for 'opskit simulate'. Available: load-shedding, drs. ` +
       "Run 'opskit simulate --help'.",
   );
 }
@@ -47,6 +45,8 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
     return ExitCodes.ok;
   }
   if (command === 'simulate') return simulate(rest, io);
+  if (command === 'demo') return demo(rest, io);
+  if (command === 'synth') return synth(rest, io);
   if (PLANNED.has(command)) {
     throw new CliUsageError(
       `'opskit ${command}' is planned but not available yet. Run 'opskit --help' for the commands.`,

@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { processIo, type CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
+import { simulateDrs } from '../../src/cli/simulate-drs.js';
 import { simulateLoadShedding } from '../../src/cli/simulate-load-shedding.js';
+import { runDrill } from '../../src/disaster-recovery/simulator/drill.js';
 import { runScenario } from '../../src/load-shedding/simulator/runner.js';
 import type { SimulationResult } from '../../src/load-shedding/simulator/result.js';
 import type { Scenario } from '../../src/load-shedding/simulator/scenario.js';
@@ -42,17 +44,22 @@ async function run(argv: string[], files?: Record<string, string>) {
 const SHORT = ['simulate', 'load-shedding', '--duration', '20'];
 
 describe('cli: help', () => {
-  it.each([[[]], [['--help']], [['-h']]])(
-    'opskit %j prints the commands, planned ones marked',
-    async (argv) => {
-      const { code, stdout, stderr } = await run(argv);
-      expect(code).toBe(0);
-      expect(stdout()).toMatch(/^Usage: opskit <command>/);
-      expect(stdout()).toContain('simulate load-shedding');
-      expect(stdout()).toMatch(/Planned \(not available yet\):\n\s+demo/);
-      expect(stderr()).toBe('');
-    },
-  );
+  it.each([[[]], [['--help']], [['-h']]])('opskit %j prints every command', async (argv) => {
+    const { code, stdout, stderr } = await run(argv);
+    expect(code).toBe(0);
+    expect(stdout()).toMatch(/^Usage: opskit <command>/);
+    for (const command of [
+      'demo',
+      'simulate load-shedding',
+      'simulate drs',
+      'workflow run',
+      'synth',
+    ]) {
+      expect(stdout()).toMatch(new RegExp(`^  ${command} `, 'm'));
+    }
+    expect(stdout()).not.toMatch(/planned/i);
+    expect(stderr()).toBe('');
+  });
 
   it('opskit simulate --help and opskit simulate load-shedding --help', async () => {
     const simulate = await run(['simulate', '--help']);
@@ -87,10 +94,29 @@ describe('cli: usage errors exit 2 and name the problem', () => {
   it.each([
     [['deploy'], /unknown command 'deploy'/],
     [['--frobnicate'], /unknown option '--frobnicate'/],
-    [['demo'], /'opskit demo' is planned but not available yet/],
+    [['demo', '--bogus'], /Unknown option '--bogus'\. Run 'opskit demo --help'/],
+    [['demo', '--seed', 'x'], /--seed must be a whole number from 0 to 4294967295, got 'x'/],
+    [['demo', '--html', 'a.html', '--no-html'], /--html and --no-html contradict each other/],
+    [
+      ['synth', '--context', '/nowhere/cdk.json'],
+      /--context: '\/nowhere\/cdk\.json' does not exist/,
+    ],
+    [['synth', 'extra'], /Unexpected argument 'extra'/],
     [['simulate'], /name what to simulate/],
-    [['simulate', 'drs'], /'opskit simulate drs' is planned/],
-    [['simulate', 'dns'], /unknown capability 'dns'/],
+    [['simulate', 'dns'], /unknown capability 'dns'.*Available: load-shedding, drs/],
+    [
+      ['simulate', 'drs', '--servers', '0'],
+      /--servers must be a whole number from 1 to 5000, got '0'/,
+    ],
+    [
+      ['simulate', 'drs', '--servers', '3', '--waves', '4'],
+      /--waves \(4\) cannot exceed --servers \(3\)/,
+    ],
+    [['simulate', 'drs', '--tps', 'fast'], /--tps must be a whole number from 1 to 1000/],
+    [
+      ['simulate', 'drs', '--concurrency', '51'],
+      /--concurrency must be a whole number from 1 to 50/,
+    ],
     [['simulate', 'load-shedding', '--shed-precent', '5'], /Unknown option '--shed-precent'/],
     [['simulate', 'load-shedding', 'extra'], /Unexpected argument 'extra'/],
     [['simulate', 'load-shedding', '--seed'], /--seed <value>' argument missing/],
@@ -266,6 +292,59 @@ describe('cli: simulate load-shedding', () => {
     const { code, stdout } = await run([...SHORT, '--html', 'r.html']);
     expect(code).toBe(0);
     expect(stdout()).toContain('HTML report written to r.html');
+  });
+});
+
+describe('cli: simulate drs', () => {
+  it('runs a small drill and prints its counts', async () => {
+    const { code, stdout } = await run([
+      'simulate',
+      'drs',
+      '--servers',
+      '30',
+      '--waves',
+      '3',
+      '--concurrency',
+      '2',
+    ]);
+    expect(code).toBe(0);
+    expect(stdout()).toMatch(/^DR drill: 30 source servers in 3 waves, 2 concurrent invocations/);
+    expect(stdout()).toMatch(/launched\s+30 of 30/);
+    expect(stdout()).toMatch(/quota errors\s+0/);
+    expect(stdout()).toContain('Drill succeeded.');
+  });
+
+  it('--json prints the result; --help lists the flags', async () => {
+    const json = await run(['simulate', 'drs', '--servers', '10', '--waves', '1', '--json']);
+    const help = await run(['simulate', 'drs', '--help']);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout())).toMatchObject({ servers: 10, waves: 1, launched: 10 });
+    expect(help.code).toBe(0);
+    for (const flag of ['--servers', '--waves', '--concurrency', '--tps', '--seed', '--json']) {
+      expect(help.stdout()).toContain(flag);
+    }
+  });
+
+  it('a drill that did not launch everything exits 1', async () => {
+    const fake = fakeIo();
+    const failing: typeof runDrill = async (options) => ({
+      ...(await runDrill({ ...options, servers: 5, waves: 1 })),
+      quotaErrors: 2,
+    });
+    expect(await simulateDrs([], fake.io, failing)).toBe(1);
+    expect(fake.stdout()).toContain('Drill FAILED');
+  });
+});
+
+describe('cli: demo and synth help', () => {
+  it.each([
+    [['demo', '--help'], /^Usage: opskit demo/, ['--seed', '--html', '--no-html', '--json']],
+    [['synth', '--help'], /^Usage: opskit synth/, ['--context', '--out', '--skip-bundling']],
+  ])('%j', async (argv, usage, flags) => {
+    const { code, stdout } = await run(argv);
+    expect(code).toBe(0);
+    expect(stdout()).toMatch(usage);
+    for (const flag of flags) expect(stdout()).toContain(flag);
   });
 });
 

@@ -1,0 +1,114 @@
+/**
+ * `opskit synth`: synthesizes the reference app (one stack per capability, configured from a
+ * cdk.json's context) offline, with cdk-nag AwsSolutions as a validation plugin, and lists what
+ * it produced. The CDK CLI (`cdk synth`, `cdk deploy`) runs the same app from cdk.json.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { App, AppProps } from 'aws-cdk-lib';
+import { CliUsageError, ExitCodes } from './errors.js';
+import { SYNTH_HELP } from './help.js';
+import type { CliIo } from './io.js';
+
+const OPTIONS = {
+  context: { type: 'string' },
+  out: { type: 'string' },
+  'skip-bundling': { type: 'boolean' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function parseFlags(args: readonly string[]) {
+  try {
+    return parseArgs({ args: [...args], options: OPTIONS, strict: true, allowPositionals: false })
+      .values;
+  } catch (error) {
+    throw new CliUsageError(
+      `${(error as Error).message.replace(/\.$/, '')}. Run 'opskit synth --help' for the options.`,
+    );
+  }
+}
+
+/** The checkout's app/ folder: the reference app is part of the repository, not the package. */
+const APP_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'app');
+
+interface ReferenceApp {
+  readonly createReferenceApp: (props: AppProps) => App;
+}
+
+/** Loads app/main.ts (under tsx, as `npm run opskit` runs); a clear error outside a checkout. */
+async function loadReferenceApp(): Promise<ReferenceApp> {
+  const entry = join(APP_DIR, 'main.ts');
+  if (!existsSync(entry)) {
+    throw new CliUsageError(
+      "'opskit synth' synthesizes the reference app of an aws-ops-kit checkout (app/main.ts), " +
+        'which the installed package does not ship. In your own CDK app, run `npx cdk synth`.',
+    );
+  }
+  return (await import(pathToFileURL(entry).href)) as ReferenceApp;
+}
+
+/** The `context` object of a cdk.json file ({} when it has none). */
+function readContext(path: string): Record<string, unknown> {
+  const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+  const context = (parsed as { context?: unknown } | null)?.context ?? {};
+  if (typeof context !== 'object' || context === null || Array.isArray(context)) {
+    throw new Error(`${path}: "context" must be an object of context keys.`);
+  }
+  return context as Record<string, unknown>;
+}
+
+export interface SynthesizedStack {
+  readonly stackName: string;
+  readonly template: string;
+  readonly resources: number;
+}
+
+export async function synth(args: readonly string[], io: CliIo): Promise<number> {
+  const flags = parseFlags(args);
+  if (flags.help === true) {
+    io.stdout(SYNTH_HELP);
+    return ExitCodes.ok;
+  }
+  const contextPath = resolve(flags.context ?? join(APP_DIR, '..', 'cdk.json'));
+  if (!existsSync(contextPath)) {
+    throw new CliUsageError(`--context: '${contextPath}' does not exist. Give a cdk.json path.`);
+  }
+  let context: Record<string, unknown>;
+  try {
+    context = readContext(contextPath);
+  } catch (error) {
+    throw new CliUsageError(`${(error as Error).message} Fix the file or pass --context.`);
+  }
+  const { createReferenceApp } = await loadReferenceApp();
+  const outdir = resolve(flags.out ?? 'cdk.out');
+  const app = createReferenceApp({
+    outdir,
+    context: {
+      ...context,
+      ...(flags['skip-bundling'] === true ? { 'aws:cdk:bundling-stacks': [] } : {}),
+    },
+  });
+  const assembly = app.synth(); // throws on any unacknowledged cdk-nag finding
+  const stacks: SynthesizedStack[] = assembly.stacks.map((stack) => ({
+    stackName: stack.stackName,
+    template: stack.templateFullPath,
+    resources: Object.keys((stack.template as { Resources?: object }).Resources ?? {}).length,
+  }));
+  if (flags.json === true) {
+    io.stdout(`${JSON.stringify({ outdir: assembly.directory, stacks }, null, 2)}\n`);
+  } else {
+    io.stdout(
+      [
+        `Synthesized ${stacks.length} stacks into ${assembly.directory} (cdk-nag AwsSolutions: clean):`,
+        ...stacks.map(
+          (s) => `  ${s.stackName.padEnd(34)} ${String(s.resources).padStart(4)} resources`,
+        ),
+        '',
+      ].join('\n'),
+    );
+  }
+  return ExitCodes.ok;
+}
