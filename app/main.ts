@@ -14,6 +14,11 @@ import {
   parseDisasterRecoveryStackConfig,
 } from './stacks/disaster-recovery-stack.js';
 import {
+  WORKFLOW_CONTEXT_KEY,
+  WorkflowStack,
+  parseWorkflowStackConfig,
+} from './stacks/workflow-stack.js';
+import {
   TASK_STARTER_CONTEXT_KEY,
   TaskStarterStack,
   parseTaskStarterStackConfig,
@@ -62,6 +67,11 @@ export function createReferenceApp(props: AppProps = {}): App {
     env: taskStarterStackEnv(taskStarter) ?? env,
     description: 'aws-ops-kit reference: EcsTaskStarter',
     config: taskStarter,
+  });
+  new WorkflowStack(app, 'OpsKitWorkflow', {
+    env,
+    description: 'aws-ops-kit reference: S3Workflow',
+    config: parseWorkflowStackConfig(app.node.tryGetContext(WORKFLOW_CONTEXT_KEY)),
   });
   new DisasterRecoveryStack(app, 'OpsKitDisasterRecovery', {
     env,

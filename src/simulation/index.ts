@@ -24,3 +24,5 @@ export * from './models/service-quotas.js';
 export * from './models/sns.js';
 export * from './models/ecs.js';
 export type { ForcedHealth, TargetType } from './models/elbv2-targets.js';
+export * from './models/s3.js';
+export * from './models/s3-errors.js';

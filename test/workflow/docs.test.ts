@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { expectNoNagFindings } from '../helpers/cdk-nag.js';
+import { definitionOf, newStack, taskStates } from './construct/support.js';
+import { express, migration, standardWithGlue } from './docs-examples.js';
+
+const page = readFileSync(new URL('../../docs/workflow.md', import.meta.url), 'utf8');
+const source = readFileSync(new URL('./docs-examples.ts', import.meta.url), 'utf8');
+const STAGES_DIR = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'stages');
+
+/** Each ```ts block of the page. */
+function codeBlocks(): string[] {
+  return Array.from(page.matchAll(/```ts\n([\s\S]*?)```/g), (m) => m[1].trimEnd());
+}
+
+/** Each example of the source file, without its indentation. */
+function examples(): string[] {
+  return Array.from(
+    source.matchAll(/\/\/ example: \S+\n([\s\S]*?)\n\s*\/\/ end of example/g),
+    (m) => {
+      const lines = m[1].split('\n');
+      const indent = Math.min(
+        ...lines.filter((l) => l.trim()).map((l) => (/^ */.exec(l)?.[0] ?? '').length),
+      );
+      return lines
+        .map((line) => line.slice(indent))
+        .join('\n')
+        .trimEnd();
+    },
+  );
+}
+
+describe('workflow docs: docs/workflow.md', () => {
+  it('shows exactly the compiled examples, verbatim', () => {
+    expect(examples()).toHaveLength(3);
+    expect(codeBlocks()).toEqual(examples());
+  });
+
+  it('the EXPRESS example synthesizes three stages and passes cdk-nag', () => {
+    const stack = newStack('Docs');
+    express(stack, STAGES_DIR);
+    const template = Template.fromStack(stack);
+    expect(taskStates(definitionOf(template)).map(([n]) => n)).toEqual(['etl', 'filter', 'score']);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'Docs-prod-Score',
+      MemorySize: 1024,
+      Timeout: 120,
+    });
+    expectNoNagFindings(stack);
+  });
+
+  it('the Glue example runs the job between the Lambda stages and passes cdk-nag', () => {
+    const stack = newStack('Docs');
+    standardWithGlue(stack, STAGES_DIR);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Glue::Job', {
+      Name: 'Docs-prod-Normalize',
+      WorkerType: 'G.2X',
+      NumberOfWorkers: 10,
+    });
+    expectNoNagFindings(stack);
+  });
+
+  it('the migration example mixes the kit stage with the imported function', () => {
+    const stack = newStack('Docs');
+    const workflow = migration(stack, STAGES_DIR);
+    expect(workflow.stages.map((s) => s.kind)).toEqual(['lambda', 'function']);
+    expectNoNagFindings(stack);
+  });
+
+  it('documents every top-level prop', () => {
+    for (const prop of [
+      'type',
+      'environment',
+      'steps',
+      'stateMachineName',
+      'timeout',
+      'logRetention',
+    ]) {
+      expect(page).toContain(`| \`${prop}\``);
+    }
+  });
+});
