@@ -128,6 +128,14 @@ export interface TaskStarterStartEventOptions {
   readonly eventPattern?: events.EventPattern;
   /** The bus start events arrive on. @default - the account's default bus */
   readonly eventBus?: events.IEventBus;
+  /**
+   * What the start function receives for a matched event. Events of other shapes (e.g. a
+   * CloudWatch "Alarm State Change" that should start tasks) must be turned into a start event:
+   * `RuleTargetInput.fromObject({ id: EventField.eventId, time: EventField.time, detail: { count: 2 } })`,
+   * the other detail fields defaulting from the configuration.
+   * @default - the matched event as is
+   */
+  readonly input?: events.RuleTargetInput;
 }
 
 export interface TaskStarterReconcileOptions {

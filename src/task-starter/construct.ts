@@ -161,11 +161,12 @@ export class EcsTaskStarter extends Construct {
       this.reconcileFunction = this.createFunction(props, 'reconcile', environment, scopeOfAccess);
     }
 
-    const ruleTarget = (fn: MonitoredFunction) =>
+    const ruleTarget = (fn: MonitoredFunction, input?: events.RuleTargetInput) =>
       new targets.LambdaFunction(fn.function, {
         deadLetterQueue: this.deadLetterQueue,
         retryAttempts: S.eventRetryAttempts,
         maxEventAge: S.eventMaxAge,
+        event: input,
       });
     this.startRule = new events.Rule(this, 'StartRule', {
       description: `Start events of the ECS task starter ${this.namePrefix}`,
@@ -174,7 +175,7 @@ export class EcsTaskStarter extends Construct {
         source: [DEFAULT_START_EVENT.source],
         detailType: [DEFAULT_START_EVENT.detailType],
       },
-      targets: [ruleTarget(this.startFunction)],
+      targets: [ruleTarget(this.startFunction, props.startEvent?.input)],
     });
     const pattern = taskStateChangePattern({
       startedByPrefix: this.config.startedByPrefix,

@@ -72,6 +72,36 @@ describe('task starter construct: rules', () => {
     expect(detail.clusterArn).toEqual([CLUSTER_ARN]);
   });
 
+  it('turns another event (a CloudWatch alarm) into a start event with startEvent.input', () => {
+    // Prepare
+    const stack = newStack();
+    // Act
+    new EcsTaskStarter(stack, 'Starter', {
+      ...validProps(),
+      startEvent: {
+        eventPattern: {
+          source: ['aws.cloudwatch'],
+          detailType: ['CloudWatch Alarm State Change'],
+          detail: { state: { value: ['ALARM'] } },
+        },
+        input: events.RuleTargetInput.fromObject({
+          id: events.EventField.eventId,
+          time: events.EventField.time,
+          detail: { count: 2 },
+        }),
+      },
+    });
+    const resources = Template.fromStack(stack).findResources('AWS::Events::Rule') as Record<
+      string,
+      { Properties: { Targets: { InputTransformer?: { InputTemplate: string } }[] } }
+    >;
+    const start = Object.entries(resources).find(([id]) => id.startsWith('StarterStartRule'))?.[1];
+    // Assess: the target sends the transformed event, the pattern is the alarm's
+    const template = start?.Properties.Targets[0]?.InputTransformer?.InputTemplate ?? '';
+    expect(template).toContain('"detail":{"count":2}');
+    expect(template).toContain('"id":<id>');
+  });
+
   it('takes a custom start pattern and bus, and a custom startedBy prefix', () => {
     // Prepare
     const stack = newStack();

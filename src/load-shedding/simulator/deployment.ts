@@ -25,14 +25,18 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import * as sqsSdk from '@aws-sdk/client-sqs';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { InMemoryMetricRecorder } from '../../observability/metrics.js';
+import { InMemoryMetricRecorder, type MetricRecorder } from '../../observability/metrics.js';
 import { LimiterRegistry } from '../../resilience/limiter-registry.js';
 import { createResilientClient } from '../../resilience/resilient-client.js';
 import type { RetryConfig } from '../../resilience/retry-config.js';
 import { LambdaRuntime } from '../../simulation/lambda-runtime.js';
 import { CloudWatchModel, type AlarmEvaluationHandle } from '../../simulation/models/cloudwatch.js';
 import { DynamoDbModel } from '../../simulation/models/dynamodb.js';
-import { Elbv2Model, type Elbv2ModelOptions } from '../../simulation/models/elbv2.js';
+import {
+  Elbv2Model,
+  type AddTargetGroupOptions,
+  type Elbv2ModelOptions,
+} from '../../simulation/models/elbv2.js';
 import { EventBridgeModel } from '../../simulation/models/eventbridge.js';
 import { SqsEventSourceMapping } from '../../simulation/models/sqs-event-source.js';
 import { SqsModel, type QueueInfo } from '../../simulation/models/sqs.js';
@@ -279,9 +283,21 @@ function forward(layout: LayoutRule, arns: Readonly<Record<string, string>>): Ac
   };
 }
 
+/** What a deployment is built with beyond its scenario (for runs that add to it, e.g. the demo). */
+export interface LoadSheddingDeploymentOptions {
+  /**
+   * Settings of the primary target group, e.g. `ip` targets in a VPC so that a task starter can
+   * register tasks in it. @default - the model's defaults (an `instance` target group)
+   */
+  readonly primaryTargetGroup?: Omit<AddTargetGroupOptions, 'name'>;
+  /** Receives the handlers' metrics. @default - kept in an InMemoryMetricRecorder nobody reads */
+  readonly metrics?: MetricRecorder;
+}
+
 /** Builds the deployment for `scenario`: models, clients, alarm, queues, table, handlers. */
 export async function createLoadSheddingDeployment(
   scenario: Scenario,
+  options: LoadSheddingDeploymentOptions = {},
 ): Promise<LoadSheddingDeployment> {
   const seed = scenario.seed;
   const clock = VirtualClock.create();
@@ -311,7 +327,12 @@ export async function createLoadSheddingDeployment(
   const layout = buildLayout(scenario.layout);
   const lb = elbv2Model.addLoadBalancer({ name: 'simulated-alb' });
   const targetGroupArns = Object.fromEntries(
-    layout.targetGroups.map((name) => [name, elbv2Model.addTargetGroup({ name })]),
+    layout.targetGroups.map((name) => [
+      name,
+      elbv2Model.addTargetGroup(
+        name === PRIMARY ? { ...options.primaryTargetGroup, name } : { name },
+      ),
+    ]),
   );
   const rules: DeployedRule[] = [];
   for (let l = 1; l <= layout.listeners; l++) {
@@ -398,7 +419,7 @@ export async function createLoadSheddingDeployment(
     clients,
     clock,
     logger,
-    metrics: new InMemoryMetricRecorder(),
+    metrics: options.metrics ?? new InMemoryMetricRecorder(),
     newId: () => `sim-${seed}-${++ids}`,
   };
   const { runtime, mapping } = deployHandlers({

@@ -40,7 +40,7 @@ export function renderHtml(result: SimulationResult): string {
         label: 'primary capacity',
         color: '#000000',
         dashed: true,
-        values: timeline.map(() => scenario.primary.capacityRps),
+        values: timeline.map((r) => r.primaryCapacityRps ?? scenario.primary.capacityRps),
       },
     ],
   });

@@ -13,6 +13,12 @@ export interface TimelineRow {
   readonly offeredRps: number;
   /** Requests per second that reached the primary target group. */
   readonly primaryRps: number;
+  /**
+   * Requests per second the primary could serve in this minute: the scenario's capacity, or
+   * what a run extension reported (e.g. growing with each healthy target). Always set by
+   * `runScenario`.
+   */
+  readonly primaryCapacityRps?: number;
   /** The primary's share of all traffic, percent. */
   readonly primarySharePercent: number;
   /** The primary's share of each managed rule (weight / total), percent, by rule id. */

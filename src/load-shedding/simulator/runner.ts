@@ -5,10 +5,18 @@
  * puts the metric with PutMetricData and lets CloudWatch evaluate the alarm at the minute's
  * end. Everything else (alarm events, the handlers, the check queue) runs by itself on
  * virtual time. The same scenario and seed give the same result.
+ *
+ * A run extension (`RunOptions.extend`) adds to the deployment before the run, on the same
+ * clock and models (the demo deploys a task starter whose tasks join the primary target group),
+ * and may report the primary's capacity minute by minute instead of the scenario's fixed one.
  */
 import type { Action, ModifyRuleCommandInput } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { createRandom, deriveSeed } from '../../simulation/random.js';
-import { createLoadSheddingDeployment, type LoadSheddingDeployment } from './deployment.js';
+import {
+  createLoadSheddingDeployment,
+  type LoadSheddingDeployment,
+  type LoadSheddingDeploymentOptions,
+} from './deployment.js';
 import { PRIMARY } from './layout.js';
 import { runErrors, type RunRecords } from './run-errors.js';
 import type { AlarmStateName, SimulationResult, TimelineRow } from './result.js';
@@ -23,9 +31,32 @@ import {
 } from './summary.js';
 import { offeredRps, primaryMinute, primaryShare } from './traffic.js';
 
+/** A sampled minute, before the step outcomes and ELBv2 call counts are attributed to it. */
+export type MinuteSample = Omit<TimelineRow, 'actions' | 'elbv2Writes' | 'elbv2Describes'>;
+
+/** What a run extension adds to a run; every hook is optional. */
+export interface RunExtension {
+  /**
+   * The primary's capacity (requests per second) now; asked once a minute, at the sample.
+   * @default - the scenario's `primary.capacityRps`
+   */
+  capacityRps?(): number;
+  /** Runs after each minute's sample, inside the virtual clock (`startTime`: epoch ms of minute 0). */
+  afterMinute?(sample: MinuteSample, startTime: number): void | Promise<void>;
+  /** Stops what the extension started; runs after the run, inside the virtual clock. */
+  stop?(): Promise<void>;
+}
+
 export interface RunOptions {
   /** Overrides the scenario's seed. */
   readonly seed?: number;
+  /** How the deployment is built beyond the scenario. */
+  readonly deployment?: LoadSheddingDeploymentOptions;
+  /**
+   * Adds to the deployment before the run (same clock, models and Lambda runtime); drive the
+   * clock with `deployment.clock.run` for any API call it makes.
+   */
+  readonly extend?: (deployment: LoadSheddingDeployment) => RunExtension | Promise<RunExtension>;
 }
 
 function forwardGroups(actions: readonly Action[] | undefined): WeightedGroup[] {
@@ -43,7 +74,8 @@ export async function runScenario(
   options: RunOptions = {},
 ): Promise<SimulationResult> {
   const run = options.seed === undefined ? scenario : { ...scenario, seed: options.seed };
-  const deployment = await createLoadSheddingDeployment(run);
+  const deployment = await createLoadSheddingDeployment(run, options.deployment);
+  const extension: RunExtension = (await options.extend?.(deployment)) ?? {};
   const { clock, rules } = deployment;
   const primaryArn = deployment.targetGroupArns[PRIMARY];
   const stepMs = run.stepSeconds * 1000;
@@ -54,7 +86,7 @@ export async function runScenario(
     groups: liveGroups(deployment, rule.ruleArn),
   }));
 
-  const samples: Omit<TimelineRow, 'actions' | 'elbv2Writes' | 'elbv2Describes'>[] = [];
+  const samples: MinuteSample[] = [];
   const evaluation = deployment.startAlarmEvaluation();
   try {
     await clock.run(
@@ -77,22 +109,30 @@ export async function runScenario(
               totalWeight: w.groups.reduce((sum, g) => sum + g.weight, 0),
             })),
           );
-          const primary = primaryMinute(offered * share, run.primary, run.stepSeconds);
+          const capacityRps = extension.capacityRps?.() ?? run.primary.capacityRps;
+          const primary = primaryMinute(
+            offered * share,
+            { ...run.primary, capacityRps },
+            run.stepSeconds,
+          );
           const metricValue =
             run.alarm.metric === '5xx' ? primary.errors : round(primary.latencySeconds, 3);
           await deployment.putMetric(metricValue, clock.now());
-          samples.push({
+          const sample: MinuteSample = {
             minute,
             time: new Date(clock.now()).toISOString(),
             offeredRps: round(offered, 1),
             primaryRps: round(primary.rps, 1),
+            primaryCapacityRps: round(capacityRps, 1),
             primarySharePercent: round(share * 100),
             primaryWeights: Object.fromEntries(
               weights.map((w) => [w.id, round(primaryPercent(w.groups, primaryArn))]),
             ),
             metricValue,
             alarm: deployment.alarmState() as AlarmStateName,
-          });
+          };
+          samples.push(sample);
+          await extension.afterMinute?.(sample, startTime);
         }
         await clock.sleep(startTime + run.durationMinutes * stepMs - clock.now());
       },
@@ -100,7 +140,10 @@ export async function runScenario(
     );
   } finally {
     evaluation.stop();
-    await clock.run(() => deployment.stop());
+    await clock.run(async () => {
+      await extension.stop?.();
+      await deployment.stop();
+    });
   }
   return buildResult(run, deployment, { startTime, primaryArn, baseline, samples });
 }
@@ -112,7 +155,7 @@ function buildResult(
     startTime: number;
     primaryArn: string;
     baseline: readonly BaselineRule[];
-    samples: readonly Omit<TimelineRow, 'actions' | 'elbv2Writes' | 'elbv2Describes'>[];
+    samples: readonly MinuteSample[];
   },
 ): SimulationResult {
   const { startTime, primaryArn, baseline } = run;

@@ -26,6 +26,7 @@ export interface SummaryInput {
   readonly startTime: number;
   readonly primaryArn: string;
   readonly floorPercent: number;
+  /** The primary's capacity where a row does not give its own. */
   readonly capacityRps: number;
   readonly timeline: readonly TimelineRow[];
   readonly baseline: readonly BaselineRule[];
@@ -159,6 +160,8 @@ export function summarise(input: SummaryInput): SimulationSummary {
     describesPerStep: perStep(acting.map((s) => describesByStep.get(s.seq) ?? 0)),
     minSecondsBetweenWritesOfARule: minGap === undefined ? null : round(minGap / 1000, 1),
     finalWeightsAtBaseline,
-    overloadedMinutes: input.timeline.filter((row) => row.primaryRps > input.capacityRps).length,
+    overloadedMinutes: input.timeline.filter(
+      (row) => row.primaryRps > (row.primaryCapacityRps ?? input.capacityRps),
+    ).length,
   };
 }
