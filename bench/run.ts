@@ -13,6 +13,7 @@ import {
 } from './load-shedding.bench.js';
 import { runDrsBench } from './drs.bench.js';
 import { runTaskStarterBench } from './task-starter.bench.js';
+import { runWorkflowStreamingBench } from './workflow-streaming.bench.js';
 import { benchTokenBucket, type TokenBucketBenchResult } from './token-bucket.bench.js';
 import { WORKLOAD, runThrottlingScenario, type ThrottlingBenchResult } from './throttling.bench.js';
 
@@ -145,6 +146,7 @@ interface SectionBench {
 const SECTION_BENCHES: readonly SectionBench[] = [
   { name: 'ECS task starter: Lambda seconds per task', run: () => runTaskStarterBench() },
   { name: 'DRS rate limits and drill', run: () => runDrsBench() },
+  { name: 'Workflow stage: streaming vs plain JSON', run: () => runWorkflowStreamingBench() },
 ];
 
 async function main(): Promise<void> {

@@ -11,9 +11,7 @@ import { synth } from './synth.js';
 import { processIo, type CliIo } from './io.js';
 import { simulateDrs } from './simulate-drs.js';
 import { simulateLoadShedding } from './simulate-load-shedding.js';
-
-/** Commands the help lists as planned: named, so that invoking one says so. */
-const PLANNED = new Set(['workflow']);
+import { WORKFLOW_RUN_HELP, workflowRun } from './workflow-run.js';
 
 const isHelp = (arg: string | undefined): boolean => arg === '--help' || arg === '-h';
 
@@ -34,6 +32,24 @@ async function simulate(args: readonly string[], io: CliIo): Promise<number> {
   );
 }
 
+async function workflow(args: readonly string[], io: CliIo): Promise<number> {
+  const [subcommand, ...rest] = args;
+  if (subcommand === undefined) {
+    throw new CliUsageError(
+      "name what to do: 'opskit workflow run'. Run 'opskit workflow --help'.",
+    );
+  }
+  if (isHelp(subcommand)) {
+    io.stdout(WORKFLOW_RUN_HELP);
+    return ExitCodes.ok;
+  }
+  if (subcommand === 'run') return workflowRun(rest, io);
+  throw new CliUsageError(
+    `unknown subcommand '${subcommand}' for 'opskit workflow'. Available: run. ` +
+      "Run 'opskit workflow run --help'.",
+  );
+}
+
 async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || isHelp(command)) {
@@ -47,11 +63,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
   if (command === 'simulate') return simulate(rest, io);
   if (command === 'demo') return demo(rest, io);
   if (command === 'synth') return synth(rest, io);
-  if (PLANNED.has(command)) {
-    throw new CliUsageError(
-      `'opskit ${command}' is planned but not available yet. Run 'opskit --help' for the commands.`,
-    );
-  }
+  if (command === 'workflow') return workflow(rest, io);
   throw new CliUsageError(
     `unknown ${command.startsWith('-') ? 'option' : 'command'} '${command}'. ` +
       "Run 'opskit --help' for the commands.",

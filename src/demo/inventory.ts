@@ -3,7 +3,8 @@
  * function and whether a MonitoredFunction owns it, and every CloudWatch alarm in a form the
  * alarm audit can evaluate.
  */
-import { Stack, Token } from 'aws-cdk-lib';
+import type { Stack } from 'aws-cdk-lib';
+import { Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';

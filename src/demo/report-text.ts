@@ -43,7 +43,9 @@ export function renderDemoText(result: DemoResult, reportPath?: string): string 
     lines.push('');
   }
   lines.push('Summary');
-  const simulated = result.acts.reduce((sum, act) => sum + act.virtualSeconds, 0);
+  const simulated = result.acts
+    .filter((act) => act.sharesRunWith === undefined)
+    .reduce((sum, act) => sum + act.virtualSeconds, 0);
   const checks = result.acts.flatMap((act) => act.checks);
   lines.push(
     `   ${checks.filter((c) => c.ok).length}/${checks.length} expected outcomes reached; ` +

@@ -69,6 +69,8 @@ export interface ActResult {
   readonly metrics: readonly MetricSeries[];
   /** Virtual time the act covered. */
   readonly virtualSeconds: number;
+  /** The act whose simulated run this one shares (its time is counted once). */
+  readonly sharesRunWith?: ActId;
   /** Wall time the act took. */
   readonly wallMs: number;
   /** Alarms the act found would have fired (the monitoring act fills this). */

@@ -103,6 +103,8 @@ describe('cli: usage errors exit 2 and name the problem', () => {
     ],
     [['synth', 'extra'], /Unexpected argument 'extra'/],
     [['simulate'], /name what to simulate/],
+    [['workflow'], /name what to do: 'opskit workflow run'/],
+    [['workflow', 'walk'], /unknown subcommand 'walk' for 'opskit workflow'/],
     [['simulate', 'dns'], /unknown capability 'dns'.*Available: load-shedding, drs/],
     [
       ['simulate', 'drs', '--servers', '0'],
@@ -340,6 +342,7 @@ describe('cli: demo and synth help', () => {
   it.each([
     [['demo', '--help'], /^Usage: opskit demo/, ['--seed', '--html', '--no-html', '--json']],
     [['synth', '--help'], /^Usage: opskit synth/, ['--context', '--out', '--skip-bundling']],
+    [['workflow', '--help'], /^Usage: opskit workflow run/, ['--type']],
   ])('%j', async (argv, usage, flags) => {
     const { code, stdout } = await run(argv);
     expect(code).toBe(0);

@@ -414,6 +414,7 @@ export function taskStarterOutcome(run: TrafficAndTasksRun): ActOutcome {
     functions,
     metrics: [...ts.series(), ...metrics],
     virtualSeconds: c.virtualSeconds,
+    sharesRunWith: 'load-shedding',
   };
 }
 
