@@ -11,13 +11,16 @@ import {
   runLoadSheddingBench,
   type LoadSheddingBenchCase,
 } from './load-shedding.bench.js';
+import { runCommandsBench } from './commands.bench.js';
 import { runDrsBench } from './drs.bench.js';
+import { runHandlersBench } from './handlers.bench.js';
 import { runTaskStarterBench } from './task-starter.bench.js';
 import { runWorkflowStreamingBench } from './workflow-streaming.bench.js';
 import { benchTokenBucket, type TokenBucketBenchResult } from './token-bucket.bench.js';
 import { WORKLOAD, runThrottlingScenario, type ThrottlingBenchResult } from './throttling.bench.js';
 
 const RESULTS_PATH = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MAX_KIT_COMPLETION_RATIO = 1.05;
 
 function formatRate(perSecond: number): string {
@@ -147,6 +150,8 @@ const SECTION_BENCHES: readonly SectionBench[] = [
   { name: 'ECS task starter: Lambda seconds per task', run: () => runTaskStarterBench() },
   { name: 'DRS rate limits and drill', run: () => runDrsBench() },
   { name: 'Workflow stage: streaming vs plain JSON', run: () => runWorkflowStreamingBench() },
+  { name: 'Lambda handlers: bundle size and cold init', run: () => runHandlersBench(ROOT) },
+  { name: 'Commands: npm start and npm run synth', run: () => runCommandsBench(ROOT) },
 ];
 
 async function main(): Promise<void> {

@@ -16,11 +16,11 @@ export interface HandlerEntry {
 
 const EXPORTS_HANDLER = /^export\s+(const|async function|function)\s+handler\b/m;
 
-/** Every handler entry under `srcDir/<capability>/handlers/`, sorted for stable output. */
-export function findHandlerEntries(srcDir: string): HandlerEntry[] {
+/** Every handler entry under `srcDir/<capability>/<folder>/`, sorted for stable output. */
+export function findHandlerEntries(srcDir: string, folder = 'handlers'): HandlerEntry[] {
   const entries: HandlerEntry[] = [];
   for (const capability of readdirSync(srcDir).sort()) {
-    const handlersDir = join(srcDir, capability, 'handlers');
+    const handlersDir = join(srcDir, capability, folder);
     if (!statSync(join(srcDir, capability)).isDirectory() || !isDirectory(handlersDir)) continue;
     for (const file of readdirSync(handlersDir).sort()) {
       if (!file.endsWith('.ts') || file.endsWith('.d.ts')) continue;
