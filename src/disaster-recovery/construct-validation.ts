@@ -6,7 +6,12 @@
  * (Duration, ITopic) and cross-field rules (throttler timeout against the function timeout).
  */
 import { Duration, Token } from 'aws-cdk-lib';
-import { formatPropIssues, PropIssues, type PropIssue } from '../common/prop-issues.js';
+import {
+  formatPropIssues,
+  type PropIssue,
+  PropIssues,
+  renameFunctionIssues,
+} from '../common/prop-issues.js';
 import { REGION, ROLE_ARN } from './contract.js';
 import { DisasterRecoveryError } from './errors.js';
 import {
@@ -323,33 +328,7 @@ function validateNamePrefix(issues: Issues, prefix: unknown): void {
   }
 }
 
-/** MonitoredFunction prop paths and the props they come from. */
-const FUNCTION_PROP_PATHS: readonly (readonly [string, string])[] = [
-  ['alarms.', 'monitoring.'],
-  ['alarms', 'monitoring'],
-  ['logs.', 'functions.logs.'],
-  ['memorySize', 'functions.memorySize'],
-  ['architecture', 'functions.architecture'],
-  ['timeout', 'functions.timeout'],
-  ['tracing', 'functions.tracing'],
-];
-
-/**
- * MonitoredFunction's issues about the props passed through, renamed to the prop each comes
- * from (`alarms.emails` → `monitoring.emails`), each once.
- */
+/** MonitoredFunction's issues renamed to the DisasterRecoveryOrchestration props they come from (see renameFunctionIssues). */
 export function toDisasterRecoveryIssues(functionIssues: readonly PropIssue[]): PropIssue[] {
-  const byMessage = new Map<string, PropIssue>();
-  for (const issue of functionIssues) {
-    const mapping = FUNCTION_PROP_PATHS.find(
-      ([from]) => issue.prop === from || (from.endsWith('.') && issue.prop.startsWith(from)),
-    );
-    const prop = mapping ? mapping[1] + issue.prop.slice(mapping[0].length) : issue.prop;
-    const message = (prop + issue.message.slice(issue.prop.length)).replace(
-      /\balarms\./g,
-      'monitoring.',
-    );
-    byMessage.set(message, { prop, message });
-  }
-  return [...byMessage.values()];
+  return renameFunctionIssues(functionIssues);
 }

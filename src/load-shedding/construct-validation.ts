@@ -9,7 +9,12 @@
  */
 import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { formatPropIssues, PropIssues, type PropIssue } from '../common/prop-issues.js';
+import {
+  formatPropIssues,
+  type PropIssue,
+  PropIssues,
+  renameFunctionIssues,
+} from '../common/prop-issues.js';
 import {
   LoadSheddingAlarmTypes,
   MAX_DELAY_SECONDS,
@@ -538,33 +543,7 @@ function validateNamePrefix(issues: Issues, prefix: unknown): void {
   }
 }
 
-/** MonitoredFunction prop paths and the LoadShedding props they come from. */
-const FUNCTION_PROP_PATHS: readonly (readonly [string, string])[] = [
-  ['alarms.', 'monitoring.'],
-  ['alarms', 'monitoring'],
-  ['logs.', 'functions.logs.'],
-  ['memorySize', 'functions.memorySize'],
-  ['architecture', 'functions.architecture'],
-  ['timeout', 'functions.timeout'],
-  ['tracing', 'functions.tracing'],
-];
-
-/**
- * MonitoredFunction's issues about the props the construct passes through, renamed to the
- * LoadShedding prop each one comes from (`alarms.emails` → `monitoring.emails`), each once.
- */
+/** MonitoredFunction's issues renamed to the LoadShedding props they come from (see renameFunctionIssues). */
 export function toLoadSheddingIssues(functionIssues: readonly PropIssue[]): PropIssue[] {
-  const byMessage = new Map<string, PropIssue>();
-  for (const issue of functionIssues) {
-    const mapping = FUNCTION_PROP_PATHS.find(
-      ([from]) => issue.prop === from || (from.endsWith('.') && issue.prop.startsWith(from)),
-    );
-    const prop = mapping ? mapping[1] + issue.prop.slice(mapping[0].length) : issue.prop;
-    const message = (prop + issue.message.slice(issue.prop.length)).replace(
-      /\balarms\./g,
-      'monitoring.',
-    );
-    byMessage.set(message, { prop, message });
-  }
-  return [...byMessage.values()];
+  return renameFunctionIssues(functionIssues);
 }

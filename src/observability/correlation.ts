@@ -1,3 +1,4 @@
+import type { OpsLogger } from './logger.js';
 /**
  * The correlation id of an incoming event: the id AWS already gave it, so that the same value
  * shows up in EventBridge, SQS and the kit's logs. Falls back to the Lambda request id.
@@ -27,4 +28,35 @@ function idFromEvent(event: unknown): string | undefined {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
+}
+
+type LogFunction = OpsLogger['info'];
+type ExtraInput = Parameters<LogFunction> extends [unknown, ...infer Rest] ? Rest : never;
+const LEVELS = ['debug', 'info', 'warn', 'error', 'critical'] as const;
+
+/**
+ * `logger` with `correlationId` added to every line, whatever the caller passes (adapters log
+ * through it too), at every level the logger has (`critical` included when it has one).
+ * A wrapper rather than Powertools' `appendKeys`: deps hold any logger of this shape, and one
+ * logger serves many invocations.
+ */
+export function withCorrelationId<L extends OpsLogger>(logger: L, correlationId: string): L {
+  const wrapped: Record<string, LogFunction> = {};
+  for (const level of LEVELS) {
+    const log = (logger as Partial<Record<(typeof LEVELS)[number], LogFunction>>)[level];
+    if (typeof log !== 'function') continue;
+    const bound = log.bind(logger);
+    wrapped[level] = (input, ...extra) => {
+      bound(input, ...withId(extra, correlationId));
+    };
+  }
+  return wrapped as unknown as L;
+}
+
+/** Powertools reads a lone string as `extra` and a lone Error as `error`; keep both. */
+function withId(extra: ExtraInput, correlationId: string): ExtraInput {
+  const [first] = extra;
+  if (typeof first === 'string') return [{ correlationId, extra: first }];
+  if (first instanceof Error) return [{ correlationId, error: first }];
+  return [{ correlationId }, ...(extra as Record<string, unknown>[])];
 }

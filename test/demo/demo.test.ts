@@ -13,6 +13,20 @@ import type { ActId, ActResult, DemoResult } from '../../src/demo/result.js';
 import { runDemo } from '../../src/demo/runner.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+
+/** The DOM members the chart check reads (the tests compile without the DOM library). */
+interface SvgElement {
+  getBoundingClientRect(): { readonly width: number; readonly height: number };
+  querySelector(selector: string): { readonly textContent: string | null } | null;
+  querySelectorAll(selector: string): { readonly length: number };
+}
+
+interface ChartSeen {
+  readonly title: string;
+  readonly width: number;
+  readonly height: number;
+  readonly marks: number;
+}
 let result: DemoResult;
 
 beforeAll(async () => {
@@ -135,8 +149,10 @@ describe('demo: the HTML report in headless Chromium', () => {
       if (!request.url().startsWith('file:')) requests.push(request.url());
     });
     await page.goto(pathToFileURL(file).href);
-    const charts = await page.$$eval('svg.chart', (svgs) =>
-      svgs.map((svg) => {
+    const charts: ChartSeen[] = await page.$$eval('svg.chart', (svgs) =>
+      svgs.map((element) => {
+        // Runs in the page; the project compiles without the DOM library, so name what it uses.
+        const svg = element as unknown as SvgElement;
         const box = svg.getBoundingClientRect();
         return {
           title: svg.querySelector('title')?.textContent ?? '',

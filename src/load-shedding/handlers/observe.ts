@@ -9,35 +9,7 @@ import {
 } from '../contract.js';
 import type { Decision } from '../controller.js';
 
-type LogFunction = OpsLogger['info'];
-type ExtraInput = Parameters<LogFunction> extends [unknown, ...infer Rest] ? Rest : never;
-
-/**
- * `logger` with `correlationId` added to every line, whatever the caller passes (the adapters
- * log through it too). Written here rather than with Powertools' `appendKeys`, because the deps
- * hold any `OpsLogger` and one logger serves many invocations.
- */
-export function withCorrelationId(logger: OpsLogger, correlationId: string): OpsLogger {
-  const attach =
-    (log: LogFunction): LogFunction =>
-    (input, ...extra) => {
-      log(input, ...withId(extra, correlationId));
-    };
-  return {
-    debug: attach(logger.debug.bind(logger)),
-    info: attach(logger.info.bind(logger)),
-    warn: attach(logger.warn.bind(logger)),
-    error: attach(logger.error.bind(logger)),
-  };
-}
-
-/** Powertools reads a lone string as `extra` and a lone Error as `error`; keep both. */
-function withId(extra: ExtraInput, correlationId: string): ExtraInput {
-  const [first] = extra;
-  if (typeof first === 'string') return [{ correlationId, extra: first }];
-  if (first instanceof Error) return [{ correlationId, error: first }];
-  return [{ correlationId }, ...(extra as Record<string, unknown>[])];
-}
+export { withCorrelationId } from '../../observability/correlation.js';
 
 /** Writes a decision's log lines and records its metrics. */
 export function emitDecision(logger: OpsLogger, metrics: MetricRecorder, decision: Decision): void {

@@ -19,7 +19,7 @@ import {
   type TaskStarterConfig,
 } from '../contract.js';
 import { adaptersOf, type RuntimeClients, type TaskStarterRuntime } from '../runtime.js';
-import { withCorrelationId } from '../../load-shedding/handlers/observe.js';
+import { withCorrelationId } from '../../observability/correlation.js';
 
 export interface TaskStarterDeps {
   readonly config: TaskStarterConfig;
