@@ -8,12 +8,7 @@ import {
 import type { SimulationResult } from '../../../src/load-shedding/simulator/result.js';
 import { runScenario } from '../../../src/load-shedding/simulator/runner.js';
 import { parseScenario } from '../../../src/load-shedding/simulator/scenario.js';
-import {
-  bandChart,
-  escapeXml,
-  lineChart,
-  niceStep,
-} from '../../../src/common/svg-chart.js';
+import { bandChart, escapeXml, lineChart, niceStep } from '../../../src/common/svg-chart.js';
 
 let result: SimulationResult;
 beforeAll(async () => {
