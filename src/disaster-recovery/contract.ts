@@ -7,6 +7,13 @@
  * Pure: zod only, no AWS SDK import.
  */
 import { z } from 'zod';
+import {
+  type Env,
+  received,
+  splitList,
+  unsetIfBlank,
+  wholeNumberVariable,
+} from '../common/env-schemas.js';
 import { MetricNamespaces } from '../observability/namespaces.js';
 import { DrsConfigError, DrsEventError, type ConfigProblem } from './errors.js';
 
@@ -177,37 +184,7 @@ export const DrsDefaults = Object.freeze({
 /** CloudWatch namespace of every DRS metric (the spec's alarms depend on it). */
 export const DRS_METRICS_NAMESPACE = MetricNamespaces.disasterRecovery;
 
-type Env = Readonly<Record<string, string | undefined>>;
 const V = DrsEnvVars;
-
-const unsetIfBlank = (value: unknown): unknown =>
-  typeof value === 'string' && value.trim() === '' ? undefined : value;
-
-const received = (input: unknown): string =>
-  input === undefined
-    ? 'it is not set'
-    : `got '${typeof input === 'string' ? input : JSON.stringify(input)}'`;
-
-function wholeNumber(variable: string, min: number, max: number, fallback: number, fix: string) {
-  const problem = (input: unknown): string =>
-    `${variable} must be a whole number from ${min} to ${max}, ${received(input)}: ${fix}, ` +
-    `or unset it to use the default (${fallback}).`;
-  return z.preprocess(
-    unsetIfBlank,
-    z
-      .string()
-      .trim()
-      .regex(/^\d+$/, { error: (issue) => problem(issue.input) })
-      .transform(Number)
-      .pipe(
-        z
-          .number()
-          .min(min, { error: (issue) => problem(issue.input) })
-          .max(max, { error: (issue) => problem(issue.input) }),
-      )
-      .default(fallback),
-  );
-}
 
 function positiveNumber(variable: string, max: number, fallback: number, fix: string) {
   const problem = (input: unknown): string =>
@@ -243,17 +220,6 @@ function tableName(variable: string, what: string) {
       })
       .optional(),
   );
-}
-
-/** A JSON array or a comma-separated list; entries trimmed. */
-function splitList(raw: string): unknown {
-  const text = raw.trim();
-  if (!text.startsWith('[')) return text.split(',').map((entry) => entry.trim());
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
 }
 
 const regionsVariable = z.preprocess(
@@ -357,28 +323,28 @@ export const disasterRecoveryEnvSchema = z
   .object({
     [V.regions]: regionsVariable,
     [V.crossAccountRoles]: crossAccountRolesVariable,
-    [V.jobThreshold]: wholeNumber(
+    [V.jobThreshold]: wholeNumberVariable(
       V.jobThreshold,
       1,
       1000,
       DrsDefaults.jobThreshold,
       'set it to the most active DRS jobs the orchestration may run per account and region',
     ),
-    [V.throttlerTimeoutSeconds]: wholeNumber(
+    [V.throttlerTimeoutSeconds]: wholeNumberVariable(
       V.throttlerTimeoutSeconds,
       1,
       3600,
       DrsDefaults.throttlerTimeoutSeconds,
       'set it to how long a wave may wait for DRS job capacity (keep it below the function timeout)',
     ),
-    [V.pollIntervalSeconds]: wholeNumber(
+    [V.pollIntervalSeconds]: wholeNumberVariable(
       V.pollIntervalSeconds,
       1,
       600,
       DrsDefaults.pollIntervalSeconds,
       'set it to the seconds between capacity checks while waiting',
     ),
-    [V.jobWindowHours]: wholeNumber(
+    [V.jobWindowHours]: wholeNumberVariable(
       V.jobWindowHours,
       1,
       720,
@@ -414,7 +380,7 @@ export const disasterRecoveryEnvSchema = z
       'set it to how many DRS requests may go out at once after a quiet period',
     ),
     [V.leaseTableName]: tableName(V.leaseTableName, 'lease'),
-    [V.leaseTtlSeconds]: wholeNumber(
+    [V.leaseTtlSeconds]: wholeNumberVariable(
       V.leaseTtlSeconds,
       60,
       86_400,
@@ -433,42 +399,42 @@ export const disasterRecoveryEnvSchema = z
         })
         .optional(),
     ),
-    [V.quotaCacheSeconds]: wholeNumber(
+    [V.quotaCacheSeconds]: wholeNumberVariable(
       V.quotaCacheSeconds,
       0,
       86_400,
       DrsDefaults.quotaCacheSeconds,
       'set it to how long quota values read from Service Quotas are reused',
     ),
-    [V.maxRetries]: wholeNumber(
+    [V.maxRetries]: wholeNumberVariable(
       V.maxRetries,
       0,
       20,
       DrsDefaults.maxRetries,
       'set it to the retries of a throttled DRS call',
     ),
-    [V.quotaMaxConcurrentJobs]: wholeNumber(
+    [V.quotaMaxConcurrentJobs]: wholeNumberVariable(
       V.quotaMaxConcurrentJobs,
       1,
       10_000,
       DEFAULT_DRS_QUOTAS.maxConcurrentJobs,
       `set it to your concurrent-jobs quota (${DrsQuotaCodes.maxConcurrentJobs})`,
     ),
-    [V.quotaMaxServersPerJob]: wholeNumber(
+    [V.quotaMaxServersPerJob]: wholeNumberVariable(
       V.quotaMaxServersPerJob,
       1,
       START_RECOVERY_MAX_SERVERS,
       DEFAULT_DRS_QUOTAS.maxServersPerJob,
       `set it to your servers-per-job quota (${DrsQuotaCodes.maxServersPerJob})`,
     ),
-    [V.quotaMaxServersInActiveJobs]: wholeNumber(
+    [V.quotaMaxServersInActiveJobs]: wholeNumberVariable(
       V.quotaMaxServersInActiveJobs,
       1,
       100_000,
       DEFAULT_DRS_QUOTAS.maxServersInActiveJobs,
       `set it to your servers-in-all-jobs quota (${DrsQuotaCodes.maxServersInActiveJobs})`,
     ),
-    [V.quotaMaxJobsPerServer]: wholeNumber(
+    [V.quotaMaxJobsPerServer]: wholeNumberVariable(
       V.quotaMaxJobsPerServer,
       1,
       100,

@@ -7,6 +7,13 @@
  */
 import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
 import { z } from 'zod';
+import {
+  type Env,
+  received,
+  splitList,
+  unsetIfBlank,
+  wholeNumberVariable,
+} from '../common/env-schemas.js';
 import { MetricNamespaces } from '../observability/namespaces.js';
 import { CheckMessageError, LoadSheddingConfigError, type ConfigProblem } from './errors.js';
 
@@ -157,17 +164,7 @@ export const LoadSheddingDefaults = Object.freeze({
 /** SQS `DelaySeconds` is 0–900 per message, and every delay becomes one. */
 export const MAX_DELAY_SECONDS = 900;
 
-type Env = Readonly<Record<string, string | undefined>>;
 const V = LoadSheddingEnvVars;
-
-/** Blank values count as unset, as a CloudFormation parameter left empty would be. */
-const unsetIfBlank = (value: unknown): unknown =>
-  typeof value === 'string' && value.trim() === '' ? undefined : value;
-
-const received = (input: unknown): string =>
-  input === undefined
-    ? 'it is not set'
-    : `got '${typeof input === 'string' ? input : JSON.stringify(input)}'`;
 
 function requiredString(variable: string, what: string, fix: string) {
   return z.preprocess(
@@ -178,27 +175,6 @@ function requiredString(variable: string, what: string, fix: string) {
   );
 }
 
-function wholeNumber(variable: string, min: number, max: number, fallback: number, fix: string) {
-  const problem = (input: unknown): string =>
-    `${variable} must be a whole number from ${min} to ${max}, ${received(input)}: ${fix}, ` +
-    `or unset it to use the default (${fallback}).`;
-  return z.preprocess(
-    unsetIfBlank,
-    z
-      .string()
-      .trim()
-      .regex(/^\d+$/, { error: (issue) => problem(issue.input) })
-      .transform(Number)
-      .pipe(
-        z
-          .number()
-          .min(min, { error: (issue) => problem(issue.input) })
-          .max(max, { error: (issue) => problem(issue.input) }),
-      )
-      .default(fallback),
-  );
-}
-
 const SQS_QUEUE_URL = /^\/\d{12}\/[A-Za-z0-9_-]{1,80}(\.fifo)?$/;
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 const TABLE_ARN = new RegExp(
@@ -206,17 +182,6 @@ const TABLE_ARN = new RegExp(
 );
 // CloudWatch: ASCII letters, digits and . - _ / # : and space; AWS/ is reserved for AWS.
 const NAMESPACE = /^[A-Za-z0-9.\-_/#: ]{1,255}$/;
-
-/** The listener list: a JSON array or a comma-separated list; entries trimmed. */
-function splitList(raw: string): unknown {
-  const text = raw.trim();
-  if (!text.startsWith('[')) return text.split(',').map((entry) => entry.trim());
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined; // reported below as "not a list"
-  }
-}
 
 const listenerArnsVariable = requiredString(
   V.listenerArns,
@@ -298,42 +263,42 @@ export const loadSheddingEnvSchema = z
         })
         .optional(),
     ),
-    [V.shedPercent]: wholeNumber(
+    [V.shedPercent]: wholeNumberVariable(
       V.shedPercent,
       1,
       100,
       LoadSheddingDefaults.shedPercent,
       'set it to the percentage points to move away from the primary per step',
     ),
-    [V.restorePercent]: wholeNumber(
+    [V.restorePercent]: wholeNumberVariable(
       V.restorePercent,
       1,
       100,
       LoadSheddingDefaults.restorePercent,
       'set it to the percentage points to move back to the primary per step',
     ),
-    [V.maxShedPercent]: wholeNumber(
+    [V.maxShedPercent]: wholeNumberVariable(
       V.maxShedPercent,
       1,
       100,
       LoadSheddingDefaults.maxShedPercent,
       'set it to the most the primary may give away overall (its floor is 100 minus this)',
     ),
-    [V.shedDelaySeconds]: wholeNumber(
+    [V.shedDelaySeconds]: wholeNumberVariable(
       V.shedDelaySeconds,
       0,
       MAX_DELAY_SECONDS,
       LoadSheddingDefaults.shedDelaySeconds,
       'set it to the seconds between shed steps (SQS DelaySeconds allows 0–900)',
     ),
-    [V.restoreDelaySeconds]: wholeNumber(
+    [V.restoreDelaySeconds]: wholeNumberVariable(
       V.restoreDelaySeconds,
       0,
       MAX_DELAY_SECONDS,
       LoadSheddingDefaults.restoreDelaySeconds,
       'set it to the seconds of OK before and between restore steps (SQS DelaySeconds allows 0–900)',
     ),
-    [V.maxInsufficientDataChecks]: wholeNumber(
+    [V.maxInsufficientDataChecks]: wholeNumberVariable(
       V.maxInsufficientDataChecks,
       1,
       100,

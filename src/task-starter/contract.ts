@@ -12,6 +12,7 @@
  * Pure: zod only, no AWS SDK import.
  */
 import { z } from 'zod';
+import { type Env, unsetIfBlank } from '../common/env-schemas.js';
 import { parseTargetGroupArn, type TargetGroupArnParts } from '../load-shedding/contract.js';
 import { MetricNamespaces } from '../observability/namespaces.js';
 import { InvalidEventError, TaskStarterConfigError } from './errors.js';
@@ -672,11 +673,6 @@ export function syncFunctionTimeoutSeconds(
 ): number {
   return Math.min(900, config.taskWaitTimeoutSeconds + config.waitForHealthySeconds + 30);
 }
-
-type Env = Readonly<Record<string, string | undefined>>;
-
-const unsetIfBlank = (value: unknown): unknown =>
-  typeof value === 'string' && value.trim() === '' ? undefined : value;
 
 /** A list variable: a JSON array or a comma-separated list; entries trimmed. */
 function listValue(value: unknown): unknown {
