@@ -6,8 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createLogger } from '../../observability/logger.js';
-import { PowertoolsMetricRecorder, createMetrics } from '../../observability/metrics.js';
+import { buildOnce } from '../../common/deps-source.js';
+import { createHandlerTelemetry } from '../../observability/handler-telemetry.js';
 import { systemClock } from '../../resilience/clock.js';
 import { createResilientClient } from '../../resilience/resilient-client.js';
 import { DRS_METRICS_NAMESPACE, parseDisasterRecoveryConfig } from '../contract.js';
@@ -20,21 +20,19 @@ import { DISASTER_RECOVERY_SERVICE_NAME } from './service.js';
 type Env = Readonly<Record<string, string | undefined>>;
 
 export function defaultDeps(env: Env = process.env): () => DisasterRecoveryDeps {
-  let built: DisasterRecoveryDeps | undefined;
-  return () => {
-    built ??= buildDefaultDeps(env);
-    return built;
-  };
+  return buildOnce(() => buildDefaultDeps(env));
 }
 
 function buildDefaultDeps(env: Env): DisasterRecoveryDeps {
   const config = parseDisasterRecoveryConfig(env);
-  const logger = createLogger({ serviceName: DISASTER_RECOVERY_SERVICE_NAME });
-  const metrics = createMetrics({
-    namespace: DRS_METRICS_NAMESPACE,
+  // Every DRS metric, the clients' included, lives in the one DRS/RateLimits namespace.
+  const telemetry = createHandlerTelemetry({
     serviceName: DISASTER_RECOVERY_SERVICE_NAME,
+    namespace: DRS_METRICS_NAMESPACE,
+    clientNamespace: DRS_METRICS_NAMESPACE,
   });
-  const recorder = new PowertoolsMetricRecorder(metrics);
+  const { logger } = telemetry;
+  const recorder = telemetry.metrics;
   const runtime = createDrsRuntime(config, { logger, metrics: recorder, env });
   const region = env.AWS_REGION;
   const idempotency =
@@ -62,10 +60,6 @@ function buildDefaultDeps(env: Env): DisasterRecoveryDeps {
     logger,
     newId: randomUUID,
     setCorrelationId: (correlationId) => logger.appendKeys({ correlationId }),
-    flushMetrics: () => {
-      // Every DRS metric has dimensions and is published as it is recorded; Powertools warns
-      // when asked to publish an empty buffer, so only flush what is there.
-      if (metrics.hasStoredMetrics()) recorder.flush();
-    },
+    flushMetrics: telemetry.flushMetrics,
   };
 }

@@ -4,6 +4,7 @@
  * logger and the configuration. Tests and the simulation pass their own; only `defaultDeps`
  * (in `default-deps.ts`) reads the environment.
  */
+import { resolveDeps, type DepsSource as DepsSourceOf } from '../../common/deps-source.js';
 import type { Clock } from '../../resilience/clock.js';
 import type { DisasterRecoveryConfig, DrsQuotas } from '../contract.js';
 import type { DrsClient } from '../drs-client.js';
@@ -41,11 +42,8 @@ export interface DisasterRecoveryDeps {
 }
 
 /** Deps, or a function that builds them on first use (so that importing never throws). */
-export type DepsSource = DisasterRecoveryDeps | (() => DisasterRecoveryDeps);
-
-export function resolveDeps(source: DepsSource): DisasterRecoveryDeps {
-  return typeof source === 'function' ? source() : source;
-}
+export type DepsSource = DepsSourceOf<DisasterRecoveryDeps>;
+export { resolveDeps };
 
 /** The part of the Lambda context the handlers read. */
 export interface InvocationContext {

@@ -8,13 +8,14 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createLogger, type OpsLogger } from '../../observability/logger.js';
 import {
-  PowertoolsMetricRecorder,
-  createMetrics,
-  type MetricRecorder,
-} from '../../observability/metrics.js';
-import { MetricNamespaces } from '../../observability/namespaces.js';
+  buildOnce,
+  resolveDeps,
+  type DepsSource as DepsSourceOf,
+} from '../../common/deps-source.js';
+import { createHandlerTelemetry } from '../../observability/handler-telemetry.js';
+import type { OpsLogger } from '../../observability/logger.js';
+import type { MetricRecorder } from '../../observability/metrics.js';
 import { systemClock, type Clock } from '../../resilience/clock.js';
 import { createResilientClient } from '../../resilience/resilient-client.js';
 import { parseLoadSheddingConfig, type LoadSheddingConfig } from '../contract.js';
@@ -48,11 +49,8 @@ export interface LoadSheddingDeps {
 }
 
 /** Deps, or a function that builds them on first use (so that importing never throws). */
-export type DepsSource = LoadSheddingDeps | (() => LoadSheddingDeps);
-
-export function resolveDeps(source: DepsSource): LoadSheddingDeps {
-  return typeof source === 'function' ? source() : source;
-}
+export type DepsSource = DepsSourceOf<LoadSheddingDeps>;
+export { resolveDeps };
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -63,30 +61,17 @@ type Env = Readonly<Record<string, string | undefined>>;
  * invocation, and every later one, with the `LoadSheddingConfigError` that names it.
  */
 export function defaultDeps(env: Env = process.env): () => LoadSheddingDeps {
-  let built: LoadSheddingDeps | undefined;
-  return () => {
-    built ??= buildDefaultDeps(env);
-    return built;
-  };
+  return buildOnce(() => buildDefaultDeps(env));
 }
 
 function buildDefaultDeps(env: Env): LoadSheddingDeps {
   const config = parseLoadSheddingConfig(env);
-  const logger = createLogger({ serviceName: LOAD_SHEDDING_SERVICE_NAME });
-  const controllerMetrics = createMetrics({
+  const telemetry = createHandlerTelemetry({
+    serviceName: LOAD_SHEDDING_SERVICE_NAME,
     namespace: config.metricsNamespace,
-    serviceName: LOAD_SHEDDING_SERVICE_NAME,
   });
-  // The clients' call, retry and throttle counts belong with every other client's.
-  const clientMetrics = createMetrics({
-    namespace: MetricNamespaces.resilience,
-    serviceName: LOAD_SHEDDING_SERVICE_NAME,
-  });
-  const recorders = [controllerMetrics, clientMetrics].map((metrics) => ({
-    metrics,
-    recorder: new PowertoolsMetricRecorder(metrics),
-  }));
-  const resilience = { clock: systemClock, logger, metrics: recorders[1].recorder, env };
+  const { logger } = telemetry;
+  const resilience = { clock: systemClock, logger, metrics: telemetry.clientMetrics, env };
   return {
     config,
     clients: {
@@ -97,14 +82,8 @@ function buildDefaultDeps(env: Env): LoadSheddingDeps {
     },
     clock: systemClock,
     logger,
-    metrics: recorders[0].recorder,
+    metrics: telemetry.metrics,
     newId: randomUUID,
-    flushMetrics: () => {
-      // Metrics with dimensions are published as they are recorded; Powertools warns when
-      // asked to publish an empty buffer, so only flush what is there.
-      for (const { metrics, recorder } of recorders) {
-        if (metrics.hasStoredMetrics()) recorder.flush();
-      }
-    },
+    flushMetrics: telemetry.flushMetrics,
   };
 }

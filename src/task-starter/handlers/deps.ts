@@ -4,13 +4,14 @@
  */
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { createLogger, type OpsLogger } from '../../observability/logger.js';
 import {
-  PowertoolsMetricRecorder,
-  createMetrics,
-  type MetricRecorder,
-} from '../../observability/metrics.js';
-import { MetricNamespaces } from '../../observability/namespaces.js';
+  buildOnce,
+  resolveDeps,
+  type DepsSource as DepsSourceOf,
+} from '../../common/deps-source.js';
+import { createHandlerTelemetry } from '../../observability/handler-telemetry.js';
+import type { OpsLogger } from '../../observability/logger.js';
+import type { MetricRecorder } from '../../observability/metrics.js';
 import { systemClock, type Clock, type RandomSource } from '../../resilience/clock.js';
 import { createResilientClient } from '../../resilience/resilient-client.js';
 import {
@@ -35,11 +36,8 @@ export interface TaskStarterDeps {
 }
 
 /** Deps, or a function that builds them on first use (so that importing never throws). */
-export type DepsSource = TaskStarterDeps | (() => TaskStarterDeps);
-
-export function resolveDeps(source: DepsSource): TaskStarterDeps {
-  return typeof source === 'function' ? source() : source;
-}
+export type DepsSource = DepsSourceOf<TaskStarterDeps>;
+export { resolveDeps };
 
 /** The runtime of one invocation: the deps' adapters and a logger tagged with `correlationId`. */
 export function runtimeOf(deps: TaskStarterDeps, correlationId: string): TaskStarterRuntime {
@@ -69,29 +67,17 @@ type Env = Readonly<Record<string, string | undefined>>;
  * invocation with the `TaskStarterConfigError` that names it.
  */
 export function defaultDeps(env: Env = process.env): () => TaskStarterDeps {
-  let built: TaskStarterDeps | undefined;
-  return () => {
-    built ??= buildDefaultDeps(env);
-    return built;
-  };
+  return buildOnce(() => buildDefaultDeps(env));
 }
 
 function buildDefaultDeps(env: Env): TaskStarterDeps {
   const config = parseTaskStarterConfig(env);
-  const logger = createLogger({ serviceName: TASK_STARTER_SERVICE_NAME });
-  const starterMetrics = createMetrics({
+  const telemetry = createHandlerTelemetry({
+    serviceName: TASK_STARTER_SERVICE_NAME,
     namespace: config.metricsNamespace,
-    serviceName: TASK_STARTER_SERVICE_NAME,
   });
-  const clientMetrics = createMetrics({
-    namespace: MetricNamespaces.resilience,
-    serviceName: TASK_STARTER_SERVICE_NAME,
-  });
-  const recorders = [starterMetrics, clientMetrics].map((metrics) => ({
-    metrics,
-    recorder: new PowertoolsMetricRecorder(metrics),
-  }));
-  const resilience = { clock: systemClock, logger, metrics: recorders[1].recorder, env };
+  const { logger } = telemetry;
+  const resilience = { clock: systemClock, logger, metrics: telemetry.clientMetrics, env };
   return {
     config,
     clients: {
@@ -100,11 +86,7 @@ function buildDefaultDeps(env: Env): TaskStarterDeps {
     },
     clock: systemClock,
     logger,
-    metrics: recorders[0].recorder,
-    flushMetrics: () => {
-      for (const { metrics, recorder } of recorders) {
-        if (metrics.hasStoredMetrics()) recorder.flush();
-      }
-    },
+    metrics: telemetry.metrics,
+    flushMetrics: telemetry.flushMetrics,
   };
 }
