@@ -361,7 +361,7 @@ export class MonitoredFunction extends Construct implements iam.IGrantable {
   ): lambda.FunctionOptions {
     const async = props.async;
     return {
-      functionName: props.functionName,
+      functionName: props.functionNaming === 'generated' ? undefined : props.functionName,
       description: props.description,
       role: this.role,
       architecture: architectureOf(props),

@@ -16,6 +16,15 @@ export interface MonitoredFunctionProps {
    * (not a token).
    */
   readonly functionName: string;
+  /**
+   * Who names the Lambda function itself. `'generated'` leaves its `FunctionName` unset so that
+   * CloudFormation generates one, as it did for a function created without a name: bring such a
+   * function under MonitoredFunction without replacing it, or migrate names stage by stage.
+   * `functionName` still names the log group (attached through the logging config), the topic,
+   * the alarms and the dead-letter queue.
+   * @default 'explicit' - the function is named `functionName`
+   */
+  readonly functionNaming?: 'explicit' | 'generated';
   /** The code: `FunctionCode.python({...})` or `FunctionCode.nodejs({...})`. */
   readonly code: FunctionCode;
   /**

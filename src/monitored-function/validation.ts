@@ -47,6 +47,7 @@ import { PYTHON_RUNTIMES, isPythonRuntime } from './python-runtimes.js';
 export function validateMonitoredFunctionProps(props: MonitoredFunctionProps): PropIssue[] {
   const issues = new IssueCollector();
   validateFunctionName(issues, props.functionName);
+  validateFunctionNaming(issues, props.functionNaming);
   validateCode(issues, props.code);
   validateArchitecture(issues, props.architecture);
   validateTimeout(issues, props.timeout);
@@ -91,6 +92,15 @@ class IssueCollector extends PropIssues {
       return false;
     }
     return true;
+  }
+}
+
+function validateFunctionNaming(issues: IssueCollector, naming: unknown): void {
+  if (naming !== undefined && naming !== 'explicit' && naming !== 'generated') {
+    issues.add(
+      'functionNaming',
+      `must be 'explicit' (the function is named functionName) or 'generated' (CloudFormation names it); got ${JSON.stringify(naming)}.`,
+    );
   }
 }
 

@@ -126,6 +126,13 @@ describe('validation: functionName', () => {
     expect(issuesOf({ functionName: `a-_9${'x'.repeat(60)}` })).toEqual([]);
   });
 
+  it("rejects a functionNaming other than 'explicit' or 'generated'", () => {
+    const issue = onlyIssue({ functionNaming: 'auto' as never });
+
+    expect(issue.prop).toBe('functionNaming');
+    expect(issue.message).toContain('\'generated\' (CloudFormation names it); got "auto"');
+  });
+
   it('rejects a token: derived names need the literal', () => {
     const issue = onlyIssue({ functionName: Token.asString({ Ref: 'Name' }) });
     expect(issue.message).toContain('must be a literal string, not a token');
