@@ -2,6 +2,7 @@ import { pathToFileURL } from 'node:url';
 import { App, Validations } from 'aws-cdk-lib';
 import type { AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { ReferenceAppConfigError } from './config-error.js';
 import { readCdkJsonContext } from './context.js';
 import {
   MONITORED_FUNCTION_CONTEXT_KEY,
@@ -38,11 +39,38 @@ import {
  * Account and region come from the CDK CLI (CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION); without
  * them the stacks are environment-agnostic and synthesize offline.
  */
-export function createReferenceApp(props: AppProps = {}): App {
+export { ReferenceAppConfigError, readCdkJsonContext };
+
+export interface ReferenceAppOptions {
+  /**
+   * Read the checkout's cdk.json context under `props.context`. `opskit synth --context` turns
+   * it off, so that the given file alone configures the stacks.
+   * @default true
+   */
+  readonly checkoutContext?: boolean;
+}
+
+/**
+ * The app, or a {@link ReferenceAppConfigError} when its configuration is wrong: a context
+ * value, or a construct prop it feeds (the constructs' validation errors name the prop).
+ */
+export function createReferenceApp(props: AppProps = {}, options: ReferenceAppOptions = {}): App {
+  try {
+    return buildReferenceApp(props, options);
+  } catch (error) {
+    if (error instanceof Error && error.name.endsWith('ValidationError')) {
+      throw new ReferenceAppConfigError(error.message, { cause: error });
+    }
+    throw error;
+  }
+}
+
+function buildReferenceApp(props: AppProps, options: ReferenceAppOptions): App {
+  const checkout = (options.checkoutContext ?? true) ? readCdkJsonContext() : {};
   const app = new App({
     outdir: process.env.CDK_OUTDIR ? undefined : 'cdk.out',
     ...props,
-    context: { ...readCdkJsonContext(), ...props.context },
+    context: { ...checkout, ...props.context },
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };

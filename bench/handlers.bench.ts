@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { bundleHandler } from '../scripts/bundle-handler.js';
@@ -34,6 +34,26 @@ function coldImportMs(bundle: string): number {
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
     encoding: 'utf8',
     env: { PATH: process.env.PATH ?? '', AWS_REGION: 'eu-west-1', NODE_OPTIONS: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return Number(out);
+}
+
+/** Python handlers of the reference app (no dependencies: the package is the module alone). */
+export const PYTHON_HANDLERS = ['app/handlers/monitored-function/main.py'];
+
+/** Imports the module `file` in a fresh python3 process; the milliseconds the import took. */
+function coldPythonImportMs(file: string): number {
+  const script = [
+    'import sys, time',
+    `sys.path.insert(0, ${JSON.stringify(dirname(file))})`,
+    't = time.perf_counter()',
+    `import ${basename(file, '.py')}`,
+    'sys.stdout.write(str((time.perf_counter() - t) * 1000))',
+  ].join('\n');
+  const out = execFileSync('python3', ['-B', '-c', script], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return Number(out);
@@ -66,13 +86,30 @@ export async function measureHandlers(root: string): Promise<HandlerBenchRow[]> 
         rows.push({ handler, bytes, gzipBytes, initMs: Number.NaN, error: text });
       }
     }
+    for (const handler of PYTHON_HANDLERS) {
+      const file = join(root, handler);
+      const source = readFileSync(file);
+      try {
+        const times = Array.from({ length: COLD_LOADS }, () => coldPythonImportMs(file));
+        rows.push({
+          handler,
+          bytes: source.length,
+          gzipBytes: gzipSync(source).length,
+          initMs: median(times),
+        });
+      } catch (error) {
+        const text = error instanceof Error ? error.message.split('\n')[0] : String(error);
+        rows.push({ handler, bytes: source.length, gzipBytes: 0, initMs: Number.NaN, error: text });
+      }
+    }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
   return rows;
 }
 
-const kib = (bytes: number): string => `${(bytes / 1024).toFixed(0)} KiB`;
+const kib = (bytes: number): string =>
+  bytes < 10_240 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024).toFixed(0)} KiB`;
 
 export async function runHandlersBench(root: string): Promise<{ ok: boolean; markdown: string }> {
   const rows = await measureHandlers(root);
@@ -90,7 +127,7 @@ export async function runHandlersBench(root: string): Promise<{ ok: boolean; mar
   const markdown = [
     '## Lambda handlers: bundle size and cold module-init time',
     '',
-    `Each handler bundled as it ships (minified ESM for node22, AWS SDK included), then imported in ${COLD_LOADS} fresh \`node\` processes on this machine (Node ${process.version}); the median import time is the module-init part of a cold start (Lambda's own runtime start-up and the first invocation's client set-up come on top).`,
+    `Each handler bundled as it ships (minified ESM for node22, AWS SDK included), then imported in ${COLD_LOADS} fresh \`node\` processes (the reference app's Python handler: its module imported in ${COLD_LOADS} fresh \`python3 -B\` processes) on this machine (Node ${process.version}); the median import time is the module-init part of a cold start (Lambda's own runtime start-up and the first invocation's client set-up come on top).`,
     '',
     table,
     '',

@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import { z } from 'zod';
 import { DisasterRecoveryOrchestration } from '../../src/disaster-recovery/construct.js';
 import type { DisasterRecoveryOrchestrationProps } from '../../src/disaster-recovery/construct-props.js';
+import { ReferenceAppConfigError } from '../config-error.js';
 
 /** Context key in cdk.json that configures the disaster-recovery reference stack. */
 export const DISASTER_RECOVERY_CONTEXT_KEY = 'aws-ops-kit:disaster-recovery';
@@ -41,13 +42,13 @@ export type DisasterRecoveryStackConfig = z.infer<typeof DisasterRecoveryConfigS
 /** Parses the context value; the error names the context key and each bad field. */
 export function parseDisasterRecoveryStackConfig(value: unknown): DisasterRecoveryStackConfig {
   if (value === undefined) {
-    throw new Error(
+    throw new ReferenceAppConfigError(
       `cdk.json context "${DISASTER_RECOVERY_CONTEXT_KEY}" is missing: add it (see docs/disaster-recovery.md, "Reference app").`,
     );
   }
   const result = DisasterRecoveryConfigSchema.safeParse(value);
   if (!result.success) {
-    throw new Error(
+    throw new ReferenceAppConfigError(
       `cdk.json context "${DISASTER_RECOVERY_CONTEXT_KEY}" is invalid:\n${z.prettifyError(result.error)}`,
     );
   }

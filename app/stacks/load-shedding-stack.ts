@@ -8,6 +8,7 @@ import type {
   LoadSheddingAlarmDefinition,
   LoadSheddingProps,
 } from '../../src/load-shedding/index.js';
+import { ReferenceAppConfigError } from '../config-error.js';
 
 /** Context key in cdk.json that configures the LoadShedding reference stack. */
 export const LOAD_SHEDDING_CONTEXT_KEY = 'aws-ops-kit:load-shedding';
@@ -51,19 +52,19 @@ export type LoadSheddingStackConfig = z.infer<typeof LoadSheddingConfigSchema>;
 /** Parses the context value; the error names the context key and each bad field. */
 export function parseLoadSheddingStackConfig(value: unknown): LoadSheddingStackConfig {
   if (value === undefined) {
-    throw new Error(
+    throw new ReferenceAppConfigError(
       `cdk.json context "${LOAD_SHEDDING_CONTEXT_KEY}" is missing: add it (see docs/load-shedding.md, "Reference app").`,
     );
   }
   const result = LoadSheddingConfigSchema.safeParse(value);
   if (!result.success) {
-    throw new Error(
+    throw new ReferenceAppConfigError(
       `cdk.json context "${LOAD_SHEDDING_CONTEXT_KEY}" is invalid:\n${z.prettifyError(result.error)}`,
     );
   }
   const config = result.data;
   if (config.alarmArn === undefined && config.alarmThreshold === undefined) {
-    throw new Error(
+    throw new ReferenceAppConfigError(
       `cdk.json context "${LOAD_SHEDDING_CONTEXT_KEY}" needs alarmThreshold (for the alarm the stack creates) or alarmArn (an existing alarm).`,
     );
   }

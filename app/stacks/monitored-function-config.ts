@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ReferenceAppConfigError } from '../config-error.js';
 
 /** Context key in cdk.json that configures the MonitoredFunction reference stack. */
 export const MONITORED_FUNCTION_CONTEXT_KEY = 'aws-ops-kit:monitored-function';
@@ -41,13 +42,13 @@ export type MonitoredFunctionConfig = z.infer<typeof MonitoredFunctionConfigSche
 /** Parses the context value; the error names the context key and each bad field. */
 export function parseMonitoredFunctionConfig(value: unknown): MonitoredFunctionConfig {
   if (value === undefined) {
-    throw new Error(
+    throw new ReferenceAppConfigError(
       `cdk.json context "${MONITORED_FUNCTION_CONTEXT_KEY}" is missing: add it (see docs/monitored-function.md, "Reference app").`,
     );
   }
   const result = MonitoredFunctionConfigSchema.safeParse(value);
   if (!result.success) {
-    throw new Error(
+    throw new ReferenceAppConfigError(
       `cdk.json context "${MONITORED_FUNCTION_CONTEXT_KEY}" is invalid:\n${z.prettifyError(result.error)}`,
     );
   }

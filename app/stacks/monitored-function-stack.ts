@@ -16,6 +16,7 @@ import type {
   MonitoredFunctionProps,
 } from '../../src/monitored-function/index.js';
 import type { MonitoredFunctionConfig } from './monitored-function-config.js';
+import { ReferenceAppConfigError } from '../config-error.js';
 
 const HANDLER_DIR = join(
   dirname(fileURLToPath(import.meta.url)),
@@ -82,7 +83,7 @@ export class MonitoredFunctionStack extends Stack {
 export function toProps(config: MonitoredFunctionConfig): MonitoredFunctionProps {
   const runtime = PYTHON_RUNTIMES.find((candidate) => candidate.name === config.pythonRuntime);
   if (runtime === undefined) {
-    throw new Error(
+    throw new ReferenceAppConfigError(
       `cdk.json context pythonRuntime "${config.pythonRuntime}" is not supported: use one of ${PYTHON_RUNTIMES.map((r) => r.name).join(', ')}.`,
     );
   }

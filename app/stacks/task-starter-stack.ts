@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { parseTargetGroupArn } from '../../src/task-starter/contract.js';
 import { EcsTaskStarter } from '../../src/task-starter/construct.js';
 import type { EcsTaskStarterProps } from '../../src/task-starter/construct-props.js';
+import { ReferenceAppConfigError } from '../config-error.js';
 
 /** Context key in cdk.json that configures the EcsTaskStarter reference stack. */
 export const TASK_STARTER_CONTEXT_KEY = 'aws-ops-kit:task-starter';
@@ -56,13 +57,13 @@ export type TaskStarterStackConfig = z.infer<typeof TaskStarterConfigSchema>;
 /** Parses the context value; the error names the context key and each bad field. */
 export function parseTaskStarterStackConfig(value: unknown): TaskStarterStackConfig {
   if (value === undefined) {
-    throw new Error(
+    throw new ReferenceAppConfigError(
       `cdk.json context "${TASK_STARTER_CONTEXT_KEY}" is missing: add it (see docs/task-starter.md, "Reference app").`,
     );
   }
   const result = TaskStarterConfigSchema.safeParse(value);
   if (!result.success) {
-    throw new Error(
+    throw new ReferenceAppConfigError(
       `cdk.json context "${TASK_STARTER_CONTEXT_KEY}" is invalid:\n${z.prettifyError(result.error)}`,
     );
   }

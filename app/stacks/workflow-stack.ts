@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { z } from 'zod';
 import { ExampleWorkflowStack } from '../../examples/workflow/stack.js';
 import type { ExampleWorkflowStackProps } from '../../examples/workflow/stack.js';
+import { ReferenceAppConfigError } from '../config-error.js';
 
 /** Context key in cdk.json that configures the workflow reference stack. */
 export const WORKFLOW_CONTEXT_KEY = 'aws-ops-kit:workflow';
@@ -31,13 +32,13 @@ export type WorkflowStackConfig = z.infer<typeof WorkflowConfigSchema>;
 /** Parses the context value; the error names the context key and each bad field. */
 export function parseWorkflowStackConfig(value: unknown): WorkflowStackConfig {
   if (value === undefined) {
-    throw new Error(
+    throw new ReferenceAppConfigError(
       `cdk.json context "${WORKFLOW_CONTEXT_KEY}" is missing: add it (see docs/workflow.md, "Reference app").`,
     );
   }
   const result = WorkflowConfigSchema.safeParse(value);
   if (!result.success) {
-    throw new Error(
+    throw new ReferenceAppConfigError(
       `cdk.json context "${WORKFLOW_CONTEXT_KEY}" is invalid:\n${z.prettifyError(result.error)}`,
     );
   }

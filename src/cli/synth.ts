@@ -3,7 +3,7 @@
  * cdk.json's context) offline, with cdk-nag AwsSolutions as a validation plugin, and lists what
  * it produced. The CDK CLI (`cdk synth`, `cdk deploy`) runs the same app from cdk.json.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -35,8 +35,13 @@ function parseFlags(args: readonly string[]) {
 const APP_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'app');
 
 interface ReferenceApp {
-  readonly createReferenceApp: (props: AppProps) => App;
+  readonly createReferenceApp: (props: AppProps, options: { checkoutContext: boolean }) => App;
+  readonly readCdkJsonContext: (path: string) => Record<string, unknown>;
 }
+
+/** app/config-error.ts's error: a context value or a construct prop it feeds is wrong. */
+const isConfigError = (error: unknown): error is Error =>
+  error instanceof Error && error.name === 'ReferenceAppConfigError';
 
 /** Loads app/main.ts (under tsx, as `npm run opskit` runs); a clear error outside a checkout. */
 async function loadReferenceApp(): Promise<ReferenceApp> {
@@ -48,16 +53,6 @@ async function loadReferenceApp(): Promise<ReferenceApp> {
     );
   }
   return (await import(pathToFileURL(entry).href)) as ReferenceApp;
-}
-
-/** The `context` object of a cdk.json file ({} when it has none). */
-function readContext(path: string): Record<string, unknown> {
-  const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
-  const context = (parsed as { context?: unknown } | null)?.context ?? {};
-  if (typeof context !== 'object' || context === null || Array.isArray(context)) {
-    throw new Error(`${path}: "context" must be an object of context keys.`);
-  }
-  return context as Record<string, unknown>;
 }
 
 export interface SynthesizedStack {
@@ -72,25 +67,33 @@ export async function synth(args: readonly string[], io: CliIo): Promise<number>
     io.stdout(SYNTH_HELP);
     return ExitCodes.ok;
   }
+  const { createReferenceApp, readCdkJsonContext } = await loadReferenceApp();
   const contextPath = resolve(flags.context ?? join(APP_DIR, '..', 'cdk.json'));
   if (!existsSync(contextPath)) {
     throw new CliUsageError(`--context: '${contextPath}' does not exist. Give a cdk.json path.`);
   }
-  let context: Record<string, unknown>;
-  try {
-    context = readContext(contextPath);
-  } catch (error) {
-    throw new CliUsageError(`${(error as Error).message} Fix the file or pass --context.`);
-  }
-  const { createReferenceApp } = await loadReferenceApp();
   const outdir = resolve(flags.out ?? 'cdk.out');
-  const app = createReferenceApp({
-    outdir,
-    context: {
-      ...context,
-      ...(flags['skip-bundling'] === true ? { 'aws:cdk:bundling-stacks': [] } : {}),
-    },
-  });
+  let app: App;
+  try {
+    const context = readCdkJsonContext(contextPath);
+    // The file read here is the whole configuration: no checkout defaults fill its gaps.
+    app = createReferenceApp(
+      {
+        outdir,
+        context: {
+          ...context,
+          ...(flags['skip-bundling'] === true ? { 'aws:cdk:bundling-stacks': [] } : {}),
+        },
+      },
+      { checkoutContext: false },
+    );
+  } catch (error) {
+    if (!isConfigError(error)) throw error;
+    const message = error.message.startsWith(contextPath)
+      ? error.message
+      : `${contextPath}: ${error.message}`;
+    throw new CliUsageError(`${message}\nFix the file, or pass another with --context.`);
+  }
   const assembly = app.synth(); // throws on any unacknowledged cdk-nag finding
   const stacks: SynthesizedStack[] = assembly.stacks.map((stack) => ({
     stackName: stack.stackName,
@@ -100,15 +103,18 @@ export async function synth(args: readonly string[], io: CliIo): Promise<number>
   if (flags.json === true) {
     io.stdout(`${JSON.stringify({ outdir: assembly.directory, stacks }, null, 2)}\n`);
   } else {
-    io.stdout(
-      [
-        `Synthesized ${stacks.length} stacks into ${assembly.directory} (cdk-nag AwsSolutions: clean):`,
-        ...stacks.map(
-          (s) => `  ${s.stackName.padEnd(34)} ${String(s.resources).padStart(4)} resources`,
-        ),
-        '',
-      ].join('\n'),
-    );
+    io.stdout(synthSummaryText(assembly.directory, stacks));
   }
   return ExitCodes.ok;
+}
+
+/** The text `opskit synth` prints: one line per stack with its resource count. */
+export function synthSummaryText(outdir: string, stacks: readonly SynthesizedStack[]): string {
+  return [
+    `Synthesized ${stacks.length} stacks into ${outdir} (cdk-nag AwsSolutions: clean):`,
+    ...stacks.map(
+      (s) => `  ${s.stackName.padEnd(34)} ${String(s.resources).padStart(4)} resources`,
+    ),
+    '',
+  ].join('\n');
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/io.js';
-import { synth } from '../../src/cli/synth.js';
+import { synth, synthSummaryText, type SynthesizedStack } from '../../src/cli/synth.js';
 
 function io(): CliIo & { out: () => string } {
   const out: string[] = [];
@@ -27,7 +27,7 @@ describe('cli: opskit synth', () => {
     expect(code).toBe(0);
     const result = JSON.parse(cli.out()) as {
       outdir: string;
-      stacks: { stackName: string; resources: number }[];
+      stacks: SynthesizedStack[];
     };
     expect(result.outdir).toBe(outdir);
     expect(result.stacks.map((s) => s.stackName).sort()).toEqual([
@@ -38,5 +38,13 @@ describe('cli: opskit synth', () => {
       'OpsKitWorkflow',
     ]);
     for (const stack of result.stacks) expect(stack.resources).toBeGreaterThan(5);
+    // The text form says the same, a stack a line.
+    const text = synthSummaryText(result.outdir, result.stacks);
+    expect(text.split('\n')[0]).toBe(
+      `Synthesized 5 stacks into ${outdir} (cdk-nag AwsSolutions: clean):`,
+    );
+    for (const stack of result.stacks) {
+      expect(text).toMatch(new RegExp(`^  ${stack.stackName} +${stack.resources} resources$`, 'm'));
+    }
   }, 120_000);
 });
