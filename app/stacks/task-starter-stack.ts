@@ -34,6 +34,16 @@ export const TaskStarterConfigSchema = z.strictObject({
   securityGroups: z.array(z.string()).optional(),
   assignPublicIp: z.boolean().optional(),
   launchType: z.enum(['FARGATE', 'EC2']).optional(),
+  /** Instead of launchType, e.g. [{ "capacityProvider": "FARGATE_SPOT", "weight": 1 }]. */
+  capacityProviderStrategy: z
+    .array(
+      z.strictObject({
+        capacityProvider: z.string(),
+        weight: z.number().optional(),
+        base: z.number().optional(),
+      }),
+    )
+    .optional(),
   mode: z.enum(['event-driven', 'synchronous']).default('event-driven'),
   taskWaitTimeoutSeconds: z.number().optional(),
   waitForHealthySeconds: z.number().optional(),
@@ -138,6 +148,7 @@ export function toTaskStarterProps(config: TaskStarterStackConfig): EcsTaskStart
     securityGroups: config.securityGroups,
     assignPublicIp: config.assignPublicIp,
     launchType: config.launchType,
+    capacityProviderStrategy: config.capacityProviderStrategy,
     mode: config.mode,
     taskWaitTimeout: seconds(config.taskWaitTimeoutSeconds),
     waitForHealthy: seconds(config.waitForHealthySeconds),

@@ -10,6 +10,7 @@ import type {
   MonitoredFunctionLogOptions,
 } from '../monitored-function/props.js';
 import {
+  TaskStarterAsyncRetryAttempts,
   TaskStarterDefaults,
   type CapacityProviderStrategy,
   type ReconcileMode,
@@ -214,7 +215,8 @@ export const TASK_STARTER_RESOURCE_SETTINGS = Object.freeze({
   deadLetterRetention: Duration.days(14),
   eventRetryAttempts: 4,
   eventMaxAge: Duration.hours(1),
-  asyncRetryAttempts: 2,
+  /** Per function; see TaskStarterAsyncRetryAttempts for why the start functions get none. */
+  asyncRetryAttempts: TaskStarterAsyncRetryAttempts,
   suffixes: Object.freeze({
     start: '-start',
     startSync: '-start-sync',

@@ -1,4 +1,4 @@
-import { Duration, Names, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Names, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -46,6 +46,9 @@ import {
   validateTaskStarterProps,
   type PropIssue,
 } from './construct-validation.js';
+
+/** Id of the synth-time warning that reconcile is disabled (acknowledge it to silence it). */
+export const RECONCILE_DISABLED_WARNING_ID = 'aws-ops-kit:task-starter:reconcile-disabled';
 
 /**
  * Starts ECS tasks from EventBridge events and keeps them registered with ELBv2 target groups:
@@ -159,6 +162,12 @@ export class EcsTaskStarter extends Construct {
     const reconcileEnabled = props.reconcile?.enabled ?? true;
     if (reconcileEnabled) {
       this.reconcileFunction = this.createFunction(props, 'reconcile', environment, scopeOfAccess);
+    } else {
+      // Not an error: a team may run its own drift check. But nothing else finishes these.
+      Annotations.of(this).addWarningV2(
+        RECONCILE_DISABLED_WARNING_ID,
+        'reconcile.enabled is false: registrations deferred because the target still drains from an earlier task, and tasks whose state events were lost or dead-lettered, stay unregistered (or registered) until someone fixes them by hand. Keep reconcile enabled, or follow "Reconcile disabled" in docs/task-starter.md.',
+      );
     }
 
     const ruleTarget = (fn: MonitoredFunction, input?: events.RuleTargetInput) =>
@@ -276,7 +285,7 @@ export class EcsTaskStarter extends Construct {
       this,
       ids[role],
       functionProps(props, role, this.namePrefix + S.suffixes[role], environment, this.config, {
-        retryAttempts: S.asyncRetryAttempts,
+        retryAttempts: S.asyncRetryAttempts[role],
         maxEventAge: S.eventMaxAge,
         onFailure: new destinations.SqsDestination(this.deadLetterQueue),
       }),

@@ -37,6 +37,27 @@ export const TASK_STARTER_HANDLERS = Object.freeze({
 
 export type TaskStarterHandlerRole = keyof typeof TASK_STARTER_HANDLERS;
 
+/**
+ * Lambda's asynchronous retries (EventInvokeConfig `MaximumRetryAttempts`) of each function,
+ * after which the event goes to the on-failure destination (the dead-letter queue). Set by the
+ * construct and mirrored by the simulator.
+ *
+ * The start functions get none: what they throw is permanent (InvalidEventError,
+ * StartPreconditionError), already retried where it can help (capacity: START_ATTEMPTS RunTask
+ * calls with backoff; throttling and 5xx: the resilience layer), or replayed identically by a
+ * retry (the same event id gives the same RunTask client tokens, and ECS answers a known token
+ * with its first answer; TaskWaitError's tasks are already stopped). A retry would only run
+ * the same failure again and count it again in StartFailures. Task-state and reconcile keep
+ * two: registration is idempotent, and ELBv2 throttling or a draining target can clear within
+ * the minutes Lambda waits between attempts.
+ */
+export const TaskStarterAsyncRetryAttempts = Object.freeze({
+  start: 0,
+  startSync: 0,
+  taskState: 2,
+  reconcile: 2,
+} as const satisfies Record<TaskStarterHandlerRole, number>);
+
 /** `service` of every log line and metric of the handlers. */
 export const TASK_STARTER_SERVICE_NAME = 'task-starter';
 
@@ -930,9 +951,12 @@ export const TaskStarterDimensions = Object.freeze({
  * The API actions each handler calls. Scoping: RunTask on the task definition family
  * (condition `ecs:cluster`), TagResource on the cluster's tasks (RunTask with tags needs it),
  * StopTask / DescribeTasks / DescribeContainerInstances on the cluster's tasks and container
- * instances, ListTasks on the container instances (condition `ecs:cluster`),
- * DescribeTaskDefinition on `*` (no resource-level permission), iam:PassRole on the task and
- * execution roles; ELBv2 Register/DeregisterTargets on the target groups, Describe* on `*`.
+ * instances, ListTasks on `*` with the condition `ecs:cluster` (its only resource type is the
+ * container instance, which a call listing by `startedBy` does not name; so the cluster
+ * condition is what scopes it, as in CDK's own ECS drain hook), DescribeTaskDefinition on `*`
+ * (no resource-level permission),
+ * iam:PassRole on the task and execution roles; ELBv2 Register/DeregisterTargets on the target
+ * groups, Describe* on `*`.
  */
 export const TaskStarterActions = Object.freeze({
   start: [

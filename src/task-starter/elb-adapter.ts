@@ -19,9 +19,12 @@ export interface TargetHealthView {
   readonly reason?: string;
 }
 
+/** The health reason ELBv2 gives for an asked-for target that is not in the group. */
+export const NOT_REGISTERED = 'Target.NotRegistered';
+
 /** Whether a target is in the group and not leaving it. */
 export function isRegistered(health: TargetHealthView): boolean {
-  return health.reason !== 'Target.NotRegistered' && !health.state.endsWith('draining');
+  return health.reason !== NOT_REGISTERED && !health.state.endsWith('draining');
 }
 
 export interface TargetGroupView {

@@ -40,8 +40,9 @@ export class TaskStarterConfigError extends TaskStarterError {
 
 /**
  * A start event (or a Task State Change event) is malformed, or a field lacks both a value and a
- * configured default. Nothing was called on AWS; retrying cannot fix it, so after Lambda's async
- * retries the event lands in the dead-letter queue. `issues` holds one line per bad field.
+ * configured default. Nothing was called on AWS; retrying cannot fix it, so the event lands in
+ * the dead-letter queue (the start functions have no async retries). `issues` holds one line
+ * per bad field.
  */
 export class InvalidEventError extends TaskStarterError {
   readonly issues: readonly string[];

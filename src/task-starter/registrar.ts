@@ -7,7 +7,7 @@
  */
 import { TaskStarterDimensions, TaskStarterMetricNames, startedByFor } from './contract.js';
 import { errorName } from './errors.js';
-import { isRegistered } from './elb-adapter.js';
+import { NOT_REGISTERED, isRegistered, type TargetHealthView } from './elb-adapter.js';
 import { registrationOf, requestedAtOf, type RegistrationSpec } from './run-task.js';
 import { targetGroupDimension, type TaskStarterRuntime } from './runtime.js';
 import { resolveTarget, targetKey, type Target, type TargetResolution } from './targets.js';
@@ -146,11 +146,15 @@ export async function registerTask(
     return stopUnregistrable(runtime, task, registration, resolution.reason, resolution.message);
   }
   const { targetGroupArn } = registration;
-  const before = await runtime.elb.health(targetGroupArn, resolution.target);
-  if (isRegistered(before)) return { kind: 'already-registered', target: resolution.target };
+  const { target: located, health: before } = await locateTarget(
+    runtime,
+    targetGroupArn,
+    resolution,
+  );
+  if (isRegistered(before)) return { kind: 'already-registered', target: located };
   let target: Target;
   try {
-    target = await runtime.elb.register(targetGroupArn, resolution.target, resolution.zoneUnknown);
+    target = await runtime.elb.register(targetGroupArn, located, resolution.zoneUnknown);
   } catch (error) {
     const name = errorName(error) ?? 'Error';
     if (!PERMANENT_REGISTER_ERRORS.has(name)) throw error;
@@ -193,6 +197,42 @@ export async function registerTask(
     target,
     ...(timeToRegisteredSeconds === undefined ? {} : { timeToRegisteredSeconds }),
     ...health,
+  };
+}
+
+/**
+ * A task's target as the target group knows it, with its health. With the VPC CIDRs
+ * configured the resolution is exact. Without them, whether an IP needs `AvailabilityZone:
+ * 'all'` is unknown, and ELBv2 refuses DescribeTargetHealth / DeregisterTargets of an
+ * outside-VPC IP named without it; so the group's targets are listed (no target named, so no
+ * zone needed) and the zone it was registered with is taken from there.
+ */
+export async function locateTarget(
+  runtime: TaskStarterRuntime,
+  targetGroupArn: string,
+  resolution: Extract<TargetResolution, { ok: true }>,
+): Promise<{ target: Target; health: TargetHealthView }> {
+  if (!resolution.zoneUnknown) {
+    return {
+      target: resolution.target,
+      health: await runtime.elb.health(targetGroupArn, resolution.target),
+    };
+  }
+  const key = targetKey(resolution.target);
+  const found = (await runtime.elb.targets(targetGroupArn)).find((t) => targetKey(t) === key);
+  if (found === undefined) {
+    return {
+      target: resolution.target,
+      health: { state: 'unused', reason: NOT_REGISTERED },
+    };
+  }
+  // An in-VPC IP is listed with its real zone, which ELBv2 detects anyway: only 'all' matters.
+  return {
+    target:
+      found.availabilityZone === 'all'
+        ? { ...resolution.target, availabilityZone: 'all' }
+        : resolution.target,
+    health: { state: found.state },
   };
 }
 
@@ -250,15 +290,15 @@ export async function deregisterTask(
     return { kind: 'skipped', message: `the task has no target: ${resolution.message}` };
   }
   const { targetGroupArn } = registration;
-  const health = await runtime.elb.health(targetGroupArn, resolution.target);
+  const { target, health } = await locateTarget(runtime, targetGroupArn, resolution);
   if (!isRegistered(health)) {
     return { kind: 'skipped', message: `target is ${health.reason ?? health.state}` };
   }
-  const holder = await liveHolderOf(runtime, task, registration, resolution.target);
+  const holder = await liveHolderOf(runtime, task, registration, target);
   if (holder !== undefined) {
     return { kind: 'skipped', message: `target now belongs to live task ${holder}` };
   }
-  await runtime.elb.deregister(targetGroupArn, [resolution.target]);
+  await runtime.elb.deregister(targetGroupArn, [target]);
   runtime.metrics.record(
     TaskStarterMetricNames.tasksDeregistered,
     'Count',
@@ -268,9 +308,10 @@ export async function deregisterTask(
   runtime.logger.info('Task deregistered.', {
     taskArn: task.taskArn,
     targetGroupArn,
-    target: targetKey(resolution.target),
+    target: targetKey(target),
+    availabilityZone: target.availabilityZone,
   });
-  return { kind: 'deregistered', target: resolution.target };
+  return { kind: 'deregistered', target };
 }
 
 async function liveHolderOf(

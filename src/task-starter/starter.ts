@@ -5,7 +5,13 @@
  */
 import { backoffDelayMs } from '../resilience/backoff.js';
 import { TaskStarterDimensions, TaskStarterMetricNames, type StartRequest } from './contract.js';
-import { StartPreconditionError, TaskStartError, type RunTaskFailure } from './errors.js';
+import {
+  InvalidEventError,
+  StartPreconditionError,
+  TaskStartError,
+  type RunTaskFailure,
+} from './errors.js';
+import { recordStartFailure } from './registrar.js';
 import {
   allRetryable,
   buildRunTaskInput,
@@ -71,6 +77,24 @@ export async function checkStartRequest(
     registration: { containerName: port.containerName, containerPort: port.containerPort },
     awsvpc,
   };
+}
+
+/**
+ * Counts a start rejected before RunTask in StartFailures: an invalid event (reason
+ * `INVALID_EVENT`, one per event: its count may be what is invalid) or a request that cannot
+ * work (`PRECONDITION`, its task count). The dead-letter queue holds the event either way; the
+ * metric lets the start-failure alarm name the reason. Other errors count where they happen.
+ */
+export function recordRejectedStart(
+  runtime: TaskStarterRuntime,
+  error: unknown,
+  request: StartRequest | undefined,
+): void {
+  if (error instanceof InvalidEventError) {
+    recordStartFailure(runtime, undefined, 'INVALID_EVENT', 1);
+  } else if (error instanceof StartPreconditionError) {
+    recordStartFailure(runtime, request?.targetGroupArn, 'PRECONDITION', request?.count ?? 1);
+  }
 }
 
 /**

@@ -96,6 +96,30 @@ describe('reference app: EcsTaskStarter stack', () => {
     expect(toTaskStarterProps(parseTaskStarterStackConfig(PLACEHOLDER)).startEvent).toBeUndefined();
   });
 
+  it('starts tasks with a capacity provider strategy instead of a launch type', () => {
+    // Prepare
+    const strategy = [
+      { capacityProvider: 'FARGATE', base: 1, weight: 1 },
+      { capacityProvider: 'FARGATE_SPOT', weight: 3 },
+    ];
+    const { launchType: _launchType, ...withoutLaunchType } = PLACEHOLDER;
+    // Act
+    const { template } = synthStack({ ...withoutLaunchType, capacityProviderStrategy: strategy });
+    // Assess
+    const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0] as {
+      Properties: { Environment: { Variables: Record<string, unknown> } };
+    };
+    const variables = fn.Properties.Environment.Variables;
+    expect(JSON.parse(String(variables[V.capacityProviderStrategy]))).toEqual(strategy);
+    expect(variables[V.launchType]).toBeUndefined();
+    expect(() =>
+      parseTaskStarterStackConfig({
+        ...PLACEHOLDER,
+        capacityProviderStrategy: [{ capacityProvider: 'FARGATE', weigth: 1 }],
+      }),
+    ).toThrow(/capacityProviderStrategy/);
+  });
+
   it('names the context key when the block is missing or wrong', () => {
     expect(() => parseTaskStarterStackConfig(undefined)).toThrow(
       `cdk.json context "${TASK_STARTER_CONTEXT_KEY}" is missing`,

@@ -1,10 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { describe, expect, it } from 'vitest';
 import { TaskStarterEnvVars, parseTaskStarterConfig } from '../../src/task-starter/contract.js';
-import { EcsTaskStarter } from '../../src/task-starter/construct.js';
+import { EcsTaskStarter, RECONCILE_DISABLED_WARNING_ID } from '../../src/task-starter/construct.js';
 import {
   CLUSTER_ARN,
   TARGET_GROUP_ARN,
@@ -170,6 +170,26 @@ describe('task starter construct: rules', () => {
   });
 });
 
+describe('task starter construct: reconcile disabled', () => {
+  it('warns at synth time that deferred registrations and lost events are then left to the operator', () => {
+    // Act
+    const off = synthesize(validProps({ reconcile: { enabled: false } }));
+    const on = synthesize(validProps());
+    // Assess
+    const warnings = (stack: typeof off.stack) =>
+      Annotations.fromStack(stack)
+        .findWarning('*', Match.stringLikeRegexp('reconcile'))
+        .map((w) => w.entry.data as string);
+    expect(warnings(off.stack)).toEqual([
+      expect.stringMatching(
+        /reconcile\.enabled is false: registrations deferred .* docs\/task-starter\.md.*\[ack: aws-ops-kit:task-starter:reconcile-disabled\]/,
+      ),
+    ]);
+    expect(warnings(on.stack)).toEqual([]);
+    expect(RECONCILE_DISABLED_WARNING_ID).toBe('aws-ops-kit:task-starter:reconcile-disabled');
+  });
+});
+
 describe('task starter construct: functions and environment', () => {
   it('gives every function the contract environment, which the handlers parse back', () => {
     // Act
@@ -265,24 +285,37 @@ describe('task starter construct: functions and environment', () => {
     expect(on.starter.namePrefix).toBe('shop-web');
   });
 
-  it('sends failed async invocations of every function to the dead-letter queue', () => {
-    // Act
-    const { template } = synthesize(validProps());
-    // Assess
-    const configs = Object.values(template.findResources('AWS::Lambda::EventInvokeConfig')) as {
-      Properties: {
-        MaximumRetryAttempts: number;
-        DestinationConfig: { OnFailure: { Destination: unknown } };
-      };
-    }[];
-    expect(configs).toHaveLength(3);
-    for (const config of configs) {
-      expect(config.Properties.MaximumRetryAttempts).toBe(2);
-      expect(config.Properties.DestinationConfig.OnFailure.Destination).toEqual({
-        'Fn::GetAtt': [expect.stringMatching(/^StarterDeadLetterQueue/) as unknown, 'Arn'],
+  it.each(['event-driven', 'synchronous'] as const)(
+    'in %s mode retries task-state and reconcile twice, the start function never, all into the dead-letter queue',
+    (mode) => {
+      // Act
+      const { template } = synthesize(validProps({ mode }));
+      // Assess
+      const configs = Object.values(template.findResources('AWS::Lambda::EventInvokeConfig')) as {
+        Properties: {
+          FunctionName: { Ref: string };
+          MaximumRetryAttempts: number;
+          DestinationConfig: { OnFailure: { Destination: unknown } };
+        };
+      }[];
+      const retriesByFunction = Object.fromEntries(
+        configs.map((c) => [
+          c.Properties.FunctionName.Ref.replace(/^Starter(\w+Function).*$/, '$1'),
+          c.Properties.MaximumRetryAttempts,
+        ]),
+      );
+      expect(retriesByFunction).toEqual({
+        StartFunction: 0,
+        TaskStateFunction: 2,
+        ReconcileFunction: 2,
       });
-    }
-  });
+      for (const config of configs) {
+        expect(config.Properties.DestinationConfig.OnFailure.Destination).toEqual({
+          'Fn::GetAtt': [expect.stringMatching(/^StarterDeadLetterQueue/) as unknown, 'Arn'],
+        });
+      }
+    },
+  );
 });
 
 describe('task starter construct: alarms', () => {

@@ -6,6 +6,11 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { describe, expect, it } from 'vitest';
 import { TaskStarterEnvVars, TaskStarterMetricNames } from '../../src/task-starter/contract.js';
+import {
+  TASK_STARTER_CONTEXT_KEY,
+  TaskStarterConfigSchema,
+  parseTaskStarterStackConfig,
+} from '../../app/stacks/task-starter-stack.js';
 import { minimal, synchronous } from './docs-examples.js';
 
 const page = readFileSync(new URL('../../docs/task-starter.md', import.meta.url), 'utf8');
@@ -15,6 +20,13 @@ function codeBlocks(language: string): string[] {
   return Array.from(page.matchAll(new RegExp('```' + language + '\\n([\\s\\S]*?)```', 'g')), (m) =>
     m[1].trimEnd(),
   );
+}
+
+/** The cdk.json context block of "Reference app" (a `"key": {...}` member, not a document). */
+const REFERENCE_BLOCK_START = '"aws-ops-kit:task-starter":';
+
+function startEventBlocks(): string[] {
+  return codeBlocks('json').filter((json) => !json.startsWith(REFERENCE_BLOCK_START));
 }
 
 function examples(): string[] {
@@ -95,10 +107,30 @@ describe('task starter docs: docs/task-starter.md', () => {
       await import('../../src/task-starter/contract.js');
     const config = parseTaskStarterConfig({ [TaskStarterEnvVars.cluster]: 'apps' });
     // Act
-    const parsed = codeBlocks('json').map((json, i) =>
+    const parsed = startEventBlocks().map((json, i) =>
       parseStartEvent({ id: `doc-${i}`, ...(JSON.parse(json) as object) }, config, 0),
     );
     // Assess
     expect(parsed.map((r) => r.count)).toEqual([2, 1]);
+  });
+
+  it("shows cdk.json's reference app block, which the stack's schema accepts, and names its keys", () => {
+    // Prepare
+    const cdkJson = JSON.parse(
+      readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8'),
+    ) as { context: Record<string, unknown> };
+    const blocks = codeBlocks('json').filter((json) => json.startsWith(REFERENCE_BLOCK_START));
+    const section = page.slice(page.indexOf('## Reference app'));
+    // Act
+    const shown = (JSON.parse(`{${blocks[0] ?? ''}}`) as Record<string, unknown>)[
+      TASK_STARTER_CONTEXT_KEY
+    ];
+    // Assess
+    expect(blocks).toHaveLength(1);
+    expect(shown).toEqual(cdkJson.context[TASK_STARTER_CONTEXT_KEY]);
+    expect(() => parseTaskStarterStackConfig(shown)).not.toThrow();
+    for (const key of Object.keys(TaskStarterConfigSchema.shape)) {
+      expect(section).toContain(`\`${key}\``);
+    }
   });
 });

@@ -397,6 +397,56 @@ describe('handlers: synchronous start', () => {
   });
 });
 
+describe('handlers: correlation id of direct invocations', () => {
+  /** A logger that keeps the correlation id of every line. */
+  function recordingLogger() {
+    const ids: unknown[] = [];
+    const log = (_message: unknown, ...extra: unknown[]) => {
+      ids.push((extra[0] as { correlationId?: unknown } | undefined)?.correlationId);
+    };
+    return { ids, logger: { debug: log, info: log, warn: log, error: log } };
+  }
+
+  it('logs a direct start-sync invocation (no detail-type) under the event id the task is tagged with', async () => {
+    // Prepare
+    mockWorld();
+    ecsMock.on(RunTaskCommand).resolves({ tasks: [kitTask({ lastStatus: 'PROVISIONING' })] });
+    ecsMock.on(DescribeTasksCommand).resolves({ tasks: [kitTask()] });
+    elbMock.on(RegisterTargetsCommand).resolves({});
+    const { ids, logger } = recordingLogger();
+    // Act
+    const result = await createStartSyncHandler({ ...deps(), logger })(
+      { id: 'direct-1', detail: {} },
+      { awsRequestId: 'request-9' },
+    );
+    // Assess
+    const runTask = ecsMock.commandCalls(RunTaskCommand)[0].args[0].input;
+    expect(runTask.tags).toContainEqual({ key: T.eventId, value: 'direct-1' });
+    expect(result.correlationId).toBe('direct-1');
+    expect(ids.length).toBeGreaterThan(1);
+    expect(new Set(ids)).toEqual(new Set(['direct-1']));
+  });
+
+  it('logs a direct start invocation under its event id, and a rejected one under the request id', async () => {
+    // Prepare
+    mockWorld();
+    ecsMock.on(RunTaskCommand).resolves({ tasks: [kitTask({ lastStatus: 'PROVISIONING' })] });
+    const { ids, logger } = recordingLogger();
+    const handler = createStartHandler({ ...deps(), logger });
+    // Act
+    const result = await handler({ id: 'direct-2', detail: {} }, { awsRequestId: 'request-9' });
+    const started = [...ids];
+    ids.length = 0;
+    await handler({ id: 'direct-3', detail: { count: 0 } }, { awsRequestId: 'request-10' }).catch(
+      () => undefined,
+    );
+    // Assess
+    expect(result.correlationId).toBe('direct-2');
+    expect(new Set(started)).toEqual(new Set(['direct-2']));
+    expect(ids).toEqual(['request-10']);
+  });
+});
+
 describe('handlers: synchronous start, failure paths', () => {
   it('waits TASK_WAIT_TIMEOUT without a Lambda context', async () => {
     // Prepare

@@ -20,7 +20,10 @@ import { cidrContains, parseCidr, type Cidr } from './ecs-network.js';
  * needs `AvailabilityZone: 'all'` and an IP inside it must not have it; instance targets take
  * no `all`; outside-VPC IPs must be private (RFC 1918 or 100.64.0.0/10); an IP cannot be
  * registered again while it drains; deregistering a target that is not registered succeeds;
- * at most 1,000 targets per target group.
+ * at most 1,000 targets per target group. The Availability Zone rules hold for every
+ * operation that names targets (TargetDescription is shared): DeregisterTargets and
+ * DescribeTargetHealth of an outside-VPC IP without `'all'` fail with ValidationError too, so
+ * a caller that forgets the zone it registered with is caught.
  *
  * Health, computed from the clock (no timers, so a run's clock goes idle): `initial`
  * (Elb.RegistrationInProgress) until `healthyAfterMs` after registration, then `healthy`;
@@ -169,6 +172,7 @@ export class TargetRegistry {
     const parsed = validateInput(registerTargetsInput, input, query);
     const group = this.group(parsed.TargetGroupArn);
     this.purge(group);
+    for (const t of parsed.Targets) checkZone(group.settings, t);
     const now = this.clock.now();
     for (const t of parsed.Targets) {
       const existing = group.targets.get(keyOf(t.Id, t.Port ?? group.settings.port));
@@ -189,6 +193,7 @@ export class TargetRegistry {
     if (parsed.Targets === undefined) {
       return [...group.targets.values()].map((t) => this.description(group, t, inUse));
     }
+    for (const asked of parsed.Targets) checkZone(group.settings, asked);
     return parsed.Targets.map((asked) => {
       const port = asked.Port ?? group.settings.port;
       const t = group.targets.get(keyOf(asked.Id, port));
@@ -233,34 +238,19 @@ export class TargetRegistry {
       if (!INSTANCE_ID.test(t.Id)) {
         throw invalidTarget(`The following targets are not valid instances: '${t.Id}'`);
       }
-      if (t.AvailabilityZone !== undefined) {
-        throw validation(
-          `An Availability Zone cannot be specified for instance target '${t.Id}'; it is only valid for IP targets.`,
-        );
-      }
+      checkZone(settings, t);
       return { id: t.Id, port, availabilityZone: undefined };
     }
     if (!isIPv4(t.Id)) {
       throw validation(`The IP address '${t.Id}' is not a valid IPv4 address.`);
     }
     const inVpc = settings.vpcCidrs.some((cidr) => cidrContains(cidr, t.Id));
-    if (inVpc && t.AvailabilityZone === 'all') {
+    if (!inVpc && !PRIVATE_RANGES.some((range) => cidrContains(range, t.Id))) {
       throw validation(
-        `The IP address '${t.Id}' is within the VPC, and cannot have its Availability Zone overridden to 'all'.`,
+        `The IP address '${t.Id}' is outside the VPC and not a private address; only RFC 1918 and 100.64.0.0/10 addresses can be registered.`,
       );
     }
-    if (!inVpc) {
-      if (!PRIVATE_RANGES.some((range) => cidrContains(range, t.Id))) {
-        throw validation(
-          `The IP address '${t.Id}' is outside the VPC and not a private address; only RFC 1918 and 100.64.0.0/10 addresses can be registered.`,
-        );
-      }
-      if (t.AvailabilityZone !== 'all') {
-        throw validation(
-          `The Availability Zone is required for IP address '${t.Id}' because it is not in the VPC: set AvailabilityZone to 'all'.`,
-        );
-      }
-    }
+    checkZone(settings, t);
     const existing = group.targets.get(keyOf(t.Id, port));
     if (existing?.deregisteredAt !== undefined) {
       throw invalidTarget(
@@ -341,6 +331,35 @@ export class TargetRegistry {
       });
     }
     return group;
+  }
+}
+
+/**
+ * The Availability Zone rules of a TargetDescription, for every operation that takes one:
+ * none for instance targets; `'all'` required for an IP outside the VPC and refused for one
+ * inside it. An id that is not an IPv4 address is left to the caller (RegisterTargets refuses
+ * it; Deregister/Describe treat it as not registered).
+ */
+function checkZone(settings: TargetGroupTargetSettings, t: z.output<typeof target>): void {
+  if (settings.targetType === 'instance') {
+    if (t.AvailabilityZone !== undefined) {
+      throw validation(
+        `An Availability Zone cannot be specified for instance target '${t.Id}'; it is only valid for IP targets.`,
+      );
+    }
+    return;
+  }
+  if (!isIPv4(t.Id)) return;
+  const inVpc = settings.vpcCidrs.some((cidr) => cidrContains(cidr, t.Id));
+  if (inVpc && t.AvailabilityZone === 'all') {
+    throw validation(
+      `The IP address '${t.Id}' is within the VPC, and cannot have its Availability Zone overridden to 'all'.`,
+    );
+  }
+  if (!inVpc && t.AvailabilityZone !== 'all') {
+    throw validation(
+      `The Availability Zone is required for IP address '${t.Id}' because it is not in the VPC: set AvailabilityZone to 'all'.`,
+    );
   }
 }
 

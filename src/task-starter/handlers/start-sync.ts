@@ -8,8 +8,8 @@
  * first; tasks not registered by then are stopped and the invocation fails (TaskWaitError).
  */
 import { correlationIdOf } from '../../observability/correlation.js';
-import { parseStartEvent } from '../contract.js';
-import { startTasks } from '../starter.js';
+import { parseStartEvent, type StartRequest } from '../contract.js';
+import { recordRejectedStart, startTasks } from '../starter.js';
 import { waitAndRegister, type RegisteredTask } from '../waiter.js';
 import {
   defaultDeps,
@@ -37,11 +37,14 @@ export type StartSyncHandler = (
 export function createStartSyncHandler(source: DepsSource): StartSyncHandler {
   return async (event, context) => {
     const deps = resolveDeps(source);
-    const correlationId = correlationIdOf(event, context);
-    const runtime = runtimeOf(deps, correlationId);
+    let runtime = runtimeOf(deps, correlationIdOf(event, context));
+    let request: StartRequest | undefined;
     const began = deps.clock.now();
     try {
-      const request = parseStartEvent(event, deps.config, began);
+      request = parseStartEvent(event, deps.config, began);
+      // Callers invoke this function directly, often without a detail-type (so correlationIdOf
+      // falls back to the request id); the tasks carry the event id: log under it.
+      runtime = runtimeOf(deps, request.eventId);
       const started = await startTasks(runtime, request);
       const byConfig = began + deps.config.taskWaitTimeoutSeconds * 1000;
       const remaining = context?.getRemainingTimeInMillis?.();
@@ -52,8 +55,9 @@ export function createStartSyncHandler(source: DepsSource): StartSyncHandler {
       const tasks = await waitAndRegister(runtime, request.cluster, started.tasks, deadline);
       const elapsedSeconds = (deps.clock.now() - began) / 1000;
       runtime.logger.info('Tasks started and registered.', { tasks, elapsedSeconds });
-      return { correlationId, tasks, elapsedSeconds };
+      return { correlationId: request.eventId, tasks, elapsedSeconds };
     } catch (error) {
+      recordRejectedStart(runtime, error, request);
       runtime.logger.error('The synchronous start failed.', { error });
       throw error;
     } finally {

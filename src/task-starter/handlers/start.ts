@@ -5,12 +5,14 @@
  *
  * Errors are thrown: an invalid event (InvalidEventError) or a request that cannot work
  * (StartPreconditionError) fails before RunTask; a capacity failure (TaskStartError) after the
- * attempts that could help. Lambda's async retries then hand the event to the dead-letter queue.
- * A redelivered event replays the same client tokens, so it starts no second task.
+ * attempts that could help. Each counts in StartFailures once, and the event goes straight to
+ * the dead-letter queue: the function has no Lambda async retries (see
+ * TaskStarterAsyncRetryAttempts). A redriven event replays the same client tokens, so it
+ * starts no second task.
  */
 import { correlationIdOf } from '../../observability/correlation.js';
-import { parseStartEvent } from '../contract.js';
-import { startTasks } from '../starter.js';
+import { parseStartEvent, type StartRequest } from '../contract.js';
+import { recordRejectedStart, startTasks } from '../starter.js';
 import {
   defaultDeps,
   resolveDeps,
@@ -33,21 +35,25 @@ export type StartHandler = (
 export function createStartHandler(source: DepsSource): StartHandler {
   return async (event, context) => {
     const deps = resolveDeps(source);
-    const correlationId = correlationIdOf(event, context);
-    const runtime = runtimeOf(deps, correlationId);
+    let runtime = runtimeOf(deps, correlationIdOf(event, context));
+    let request: StartRequest | undefined;
     try {
-      const request = parseStartEvent(event, deps.config, deps.clock.now());
+      request = parseStartEvent(event, deps.config, deps.clock.now());
+      // The tasks carry the event id (tag, client token): log under it too, also when a direct
+      // invocation's event lacks the detail-type that correlationIdOf looks for.
+      runtime = runtimeOf(deps, request.eventId);
       const result = await startTasks(runtime, request);
       runtime.logger.info('Tasks started; they are registered when RUNNING.', {
         taskArns: result.tasks.map((t) => t.taskArn),
         targetGroupArn: request.targetGroupArn,
       });
       return {
-        correlationId,
+        correlationId: request.eventId,
         taskArns: result.tasks.map((t) => t.taskArn),
         attempts: result.attempts,
       };
     } catch (error) {
+      recordRejectedStart(runtime, error, request);
       runtime.logger.error('Starting the tasks failed.', { error });
       throw error;
     } finally {

@@ -39,6 +39,7 @@ import { VirtualClock } from '../../simulation/virtual-clock.js';
 import {
   START_EVENT_DETAIL_TYPE,
   START_EVENT_SOURCE,
+  TaskStarterAsyncRetryAttempts,
   TaskStarterEnvVars as V,
   parseTaskStarterConfig,
   startEventPattern,
@@ -46,6 +47,7 @@ import {
   taskStateChangePattern,
   type StartDetail,
   type TaskStarterConfig,
+  type TaskStarterHandlerRole,
 } from '../contract.js';
 import type { TaskStarterDeps } from '../handlers/deps.js';
 import { createReconcileHandler } from '../handlers/reconcile.js';
@@ -92,7 +94,11 @@ export interface TaskStarterDeploymentOptions {
   readonly deregistrationDelayMs?: number;
   /** Environment overrides (`undefined` removes a variable). */
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Retries of EventBridge → Lambda deliveries (Lambda's async retries). @default 2 */
+  /**
+   * Lambda's async retries of every function, overriding the construct's per-function values.
+   * @default - as the construct sets them (TaskStarterAsyncRetryAttempts: 0 for the start
+   * functions, 2 for task-state)
+   */
   readonly maximumRetryAttempts?: number;
   /** Receives every log line of the handlers. @default - dropped */
   readonly logger?: OpsLogger;
@@ -309,11 +315,12 @@ export function createTaskStarterDeployment(
   });
 
   const deadLetters: DeliveryFailure[] = [];
-  const retryPolicy = { maximumRetryAttempts: options.maximumRetryAttempts ?? 2 };
-  const startFunction =
-    (options.mode ?? 'event-driven') === 'event-driven'
-      ? FUNCTION_NAMES.start
-      : FUNCTION_NAMES.startSync;
+  const retryPolicy = (role: TaskStarterHandlerRole) => ({
+    maximumRetryAttempts: options.maximumRetryAttempts ?? TaskStarterAsyncRetryAttempts[role],
+  });
+  const startRole: TaskStarterHandlerRole =
+    (options.mode ?? 'event-driven') === 'event-driven' ? 'start' : 'startSync';
+  const startFunction = FUNCTION_NAMES[startRole];
   eventBridge.putRule({
     name: `${prefix}task-starter-start`,
     eventPattern: startEventPattern(),
@@ -323,7 +330,7 @@ export function createTaskStarterDeployment(
         id: 'start',
         runtime,
         functionName: startFunction,
-        retryPolicy,
+        retryPolicy: retryPolicy(startRole),
         deadLetter: (failure) => {
           deadLetters.push(failure);
         },
@@ -342,7 +349,7 @@ export function createTaskStarterDeployment(
         id: 'task-state',
         runtime,
         functionName: FUNCTION_NAMES.taskState,
-        retryPolicy,
+        retryPolicy: retryPolicy('taskState'),
         deadLetter: (failure) => {
           deadLetters.push(failure);
         },

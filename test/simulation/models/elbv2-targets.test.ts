@@ -141,6 +141,64 @@ describe('elbv2 model: target registration', () => {
     ]);
   });
 
+  it('needs AvailabilityZone all to deregister or describe an outside-VPC IP, like RegisterTargets', async () => {
+    // Prepare
+    const { client, model, tg } = world();
+    const outside = { Id: '172.31.5.6', Port: 8080 };
+    await client.send(
+      new RegisterTargetsCommand({
+        TargetGroupArn: tg.ip,
+        Targets: [{ ...outside, AvailabilityZone: 'all' }],
+      }),
+    );
+    // Act
+    const describeWithout = await rejection(
+      client.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg.ip, Targets: [outside] })),
+    );
+    const deregisterWithout = await rejection(
+      client.send(new DeregisterTargetsCommand({ TargetGroupArn: tg.ip, Targets: [outside] })),
+    );
+    const insideWithAll = await rejection(
+      client.send(
+        new DeregisterTargetsCommand({
+          TargetGroupArn: tg.ip,
+          Targets: [{ Id: '10.0.3.4', AvailabilityZone: 'all' }],
+        }),
+      ),
+    );
+    const instanceWithAz = await rejection(
+      client.send(
+        new DescribeTargetHealthCommand({
+          TargetGroupArn: tg.instance,
+          Targets: [{ Id: 'i-0123456789abcdef0', AvailabilityZone: 'all' }],
+        }),
+      ),
+    );
+    const stillThere = model.targetHealth(tg.ip).map((d) => d.TargetHealth?.State);
+    const described = await client.send(
+      new DescribeTargetHealthCommand({
+        TargetGroupArn: tg.ip,
+        Targets: [{ ...outside, AvailabilityZone: 'all' }],
+      }),
+    );
+    await client.send(
+      new DeregisterTargetsCommand({
+        TargetGroupArn: tg.ip,
+        Targets: [{ ...outside, AvailabilityZone: 'all' }],
+      }),
+    );
+    // Assess
+    for (const error of [describeWithout, deregisterWithout]) {
+      expect(error.name).toBe('ValidationError');
+      expect(error.message).toMatch(/Availability Zone is required for IP address '172.31.5.6'/);
+    }
+    expect(insideWithAll.message).toMatch(/within the VPC/);
+    expect(instanceWithAz.name).toBe('ValidationError');
+    expect(stillThere).toEqual(['initial']);
+    expect(described.TargetHealthDescriptions?.[0].TargetHealth?.State).toBe('initial');
+    expect(model.targetHealth(tg.ip).map((d) => d.TargetHealth?.State)).toEqual(['draining']);
+  });
+
   it('takes instance ids with ports on instance groups and refuses an Availability Zone', async () => {
     // Prepare
     const { client, model, tg } = world();
