@@ -30,7 +30,9 @@ import {
   assumeRoleStatement,
   describeStatement,
   drsResourceArns,
-  quotaStatement,
+  ec2ResourceArns,
+  quotaStatements,
+  recoveryInstanceRoleArn,
   recoveryStatements,
 } from './construct-iam.js';
 import type { DrsPolicyScope } from './construct-iam.js';
@@ -227,9 +229,10 @@ export class DisasterRecoveryOrchestration extends Construct {
   }
 
   /**
-   * DRS, Service Quotas and STS in the function's own inline policy (its wildcards are
-   * acknowledged on it alone); both tables and the topic through their grants. Only the
-   * execution function may start recovery and terminate recovery instances.
+   * DRS (with its dependent EC2 and IAM actions), Service Quotas and STS in the function's own
+   * inline policy (its wildcards are acknowledged on it alone); both tables and the topic
+   * through their grants. Only the execution function may start recovery and terminate
+   * recovery instances; the query function only reads (the lease table included).
    */
   private grantDrs(
     fn: MonitoredFunction,
@@ -238,7 +241,10 @@ export class DisasterRecoveryOrchestration extends Construct {
     props: DisasterRecoveryOrchestrationProps,
     writes: boolean,
   ): void {
-    const statements = [describeStatement(), quotaStatement(scope)];
+    const statements = [
+      describeStatement(writes ? 'execution' : 'query'),
+      ...quotaStatements(scope),
+    ];
     if (writes) statements.push(...recoveryStatements(scope));
     const assume = assumeRoleStatement(props.crossAccountRoleArns ?? []);
     if (assume) statements.push(assume);
@@ -257,10 +263,17 @@ export class DisasterRecoveryOrchestration extends Construct {
         ['job', DRS_WILDCARD_REASONS.jobs],
         ['recovery-instance', DRS_WILDCARD_REASONS.recoveryInstances],
       ];
-      for (const [resource, reason] of patterns) {
-        for (const arn of drsResourceArns(scope, resource)) {
-          acknowledgeFinding(cfnPolicy, wildcardResourceFindingId(this, arn), reason);
-        }
+      const ec2 = ec2ResourceArns(scope);
+      const arns: [string, string][] = [
+        ...patterns.flatMap(([resource, reason]) =>
+          drsResourceArns(scope, resource).map((arn): [string, string] => [arn, reason]),
+        ),
+        ...ec2.account.map((arn): [string, string] => [arn, DRS_WILDCARD_REASONS.ec2Account]),
+        ...ec2.shared.map((arn): [string, string] => [arn, DRS_WILDCARD_REASONS.ec2Shared]),
+        [recoveryInstanceRoleArn(scope), DRS_WILDCARD_REASONS.passRole],
+      ];
+      for (const [arn, reason] of arns) {
+        acknowledgeFinding(cfnPolicy, wildcardResourceFindingId(this, arn), reason);
       }
     }
     // Token buckets: read-modify-write with conditions; leases and idempotency records too.
@@ -271,7 +284,9 @@ export class DisasterRecoveryOrchestration extends Construct {
       'dynamodb:DeleteItem',
     ];
     this.limiterTable.grant(fn, ...itemActions);
-    if (writes) this.leaseTable.grant(fn, ...itemActions, 'dynamodb:Query');
+    // The query handler reads the leases (starts in flight count as capacity in use).
+    if (writes) this.leaseTable.grant(fn, ...itemActions);
+    else this.leaseTable.grant(fn, 'dynamodb:GetItem');
     this.alertTopic.grantPublish(fn);
   }
 }

@@ -74,6 +74,12 @@ export interface DrsClientOptions {
   readonly metrics?: DrsMetrics;
   /** Told when retries run out. @default - none */
   readonly escalator?: Escalator;
+  /**
+   * The SDK client of the calls that create jobs (StartRecovery, TerminateRecoveryInstances),
+   * resilience attached with only throttling retried: retrying a 500 could start a second
+   * job. @default - `sdk`
+   */
+  readonly writeSdk?: SdkDrsClient;
 }
 
 /** A paginator that walked more than `maxPages` pages. */
@@ -125,14 +131,17 @@ export class DrsClient {
   }
 
   /**
-   * Starts a recovery (or drill) job. Not idempotent on DRS's side: the execution handler
-   * guards it with an idempotency key and the throttler's lease.
+   * Starts a recovery (or drill) job. Not idempotent on DRS's side: sent through `writeSdk`
+   * (only throttling retried); the execution handler guards it with an idempotency key and
+   * the throttler's lease.
    * @throws {DrsQuotaExceededError} on ServiceQuotaExceededException
    * @throws {DrsConflictError} on ConflictException
    * @throws {RetryExhaustedError} when throttling outlasted the retries (escalated first)
    */
   startRecovery(input: StartRecoveryCommandInput): Promise<StartRecoveryCommandOutput> {
-    return this.call('StartRecovery', () => this.sdk.send(new StartRecoveryCommand(input)));
+    return this.call('StartRecovery', () =>
+      (this.options.writeSdk ?? this.sdk).send(new StartRecoveryCommand(input)),
+    );
   }
 
   describeRecoveryInstances(
@@ -147,7 +156,7 @@ export class DrsClient {
     input: TerminateRecoveryInstancesCommandInput,
   ): Promise<TerminateRecoveryInstancesCommandOutput> {
     return this.call('TerminateRecoveryInstances', () =>
-      this.sdk.send(new TerminateRecoveryInstancesCommand(input)),
+      (this.options.writeSdk ?? this.sdk).send(new TerminateRecoveryInstancesCommand(input)),
     );
   }
 

@@ -36,6 +36,16 @@ export interface EscalationDetails {
   /** The wave, when the caller knows it. */
   readonly waveId?: string;
   readonly correlationId?: string;
+  /** The handler's own account: named when `target` has no account (the target is ours). */
+  readonly ownAccountId?: string;
+}
+
+/** What the escalator adds to every escalation of the current invocation. */
+export interface EscalationContext {
+  readonly correlationId?: string;
+  readonly waveId?: string;
+  /** The function's own account (from the Lambda context). */
+  readonly ownAccountId?: string;
 }
 
 export interface EscalationMessage {
@@ -48,8 +58,9 @@ export interface EscalationMessage {
 
 const SUBJECT_MAX = 100;
 
-function accountText(target: DrsTarget): string {
-  return target.accountId ?? 'own account';
+/** The account id, or 'own account' when the handler could not learn its own (tests). */
+function accountText(details: EscalationDetails): string {
+  return details.target.accountId ?? details.ownAccountId ?? 'own account';
 }
 
 function quotaIncreaseStep(quotaCode: string, region: string, what: string): string {
@@ -112,7 +123,7 @@ export function buildEscalationMessage(details: EscalationDetails): EscalationMe
         : `${details.operation} failed after ${details.retryCount} retries.`,
     operation: details.operation,
     region: details.target.region,
-    account: accountText(details.target),
+    account: accountText(details),
     errorCode: details.errorCode ?? null,
     errorMessage: details.errorMessage,
     retryCount: details.retryCount,
@@ -134,6 +145,8 @@ export interface EscalatorOptions {
   readonly logger?: DrsLogger;
   /** @default - none */
   readonly metrics?: DrsMetrics;
+  /** The function's own account, when known before the first invocation. @default - none */
+  readonly ownAccountId?: string;
 }
 
 export interface EscalationResult {
@@ -147,12 +160,31 @@ export class Escalator {
   private readonly logger: DrsLogger;
   private readonly metrics: DrsMetrics;
 
+  private context: EscalationContext = {};
+
   constructor(private readonly options: EscalatorOptions = {}) {
     this.logger = options.logger ?? silentDrsLogger;
     this.metrics = options.metrics ?? new DrsMetrics(noopMetricRecorder);
   }
 
-  async escalate(details: EscalationDetails): Promise<EscalationResult> {
+  /**
+   * The invocation now running (a Lambda container runs one at a time): its correlation id and
+   * wave go into every escalation until the next call replaces them.
+   */
+  setContext(context: EscalationContext): void {
+    this.context = { ...context };
+  }
+
+  async escalate(given: EscalationDetails): Promise<EscalationResult> {
+    const { correlationId, waveId } = this.context;
+    const ownAccountId = this.context.ownAccountId ?? this.options.ownAccountId;
+    // What the caller says wins; the invocation's context fills the gaps.
+    const details: EscalationDetails = {
+      ...(correlationId === undefined ? {} : { correlationId }),
+      ...(waveId === undefined ? {} : { waveId }),
+      ...(ownAccountId === undefined ? {} : { ownAccountId }),
+      ...given,
+    };
     const message = buildEscalationMessage(details);
     this.metrics.escalation(details.kind);
     this.logger.critical('DRS escalation: operator action needed', {
@@ -163,6 +195,8 @@ export class Escalator {
       errorCode: details.errorCode,
       retryCount: details.retryCount,
       waitedMs: details.waitedMs,
+      waveId: details.waveId,
+      correlationId: details.correlationId,
       remediation: message.remediation,
     });
     const { topicArn, sns } = this.options;

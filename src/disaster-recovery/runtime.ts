@@ -8,6 +8,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { noopMetricRecorder, type MetricRecorder } from '../observability/metrics.js';
 import { systemClock, type Clock, type RandomSource } from '../resilience/clock.js';
+import { isThrottlingError } from '../resilience/error-classification.js';
 import { attachResilience, type ResilienceOptions } from '../resilience/resilient-client.js';
 import type { Environment } from '../resilience/retry-config.js';
 import { TokenBucket, type Limiter } from '../resilience/token-bucket.js';
@@ -38,6 +39,15 @@ import {
 import { DrsQuotaReader, type ResolvedQuotas } from './quotas.js';
 import { SharedTokenBucket, limiterKey } from './shared-limiter.js';
 import { JobThrottler } from './throttler.js';
+
+/** What a handler knows of the invocation it runs. */
+export interface InvocationFields {
+  readonly correlationId: string;
+  /** The wave the event names, if any. */
+  readonly waveId?: string;
+  /** The function's own account (the 5th field of the Lambda context's function ARN). */
+  readonly ownAccountId?: string;
+}
 
 export interface DrsRuntimeDeps {
   /** @default systemClock */
@@ -92,6 +102,8 @@ export class DrsRuntime {
   private readonly throttlers = new Map<string, JobThrottler>();
   private tableClient: DynamoDBClient | undefined;
   private readonly leaseBackend: LeaseBackend;
+  /** The function's own account: given, or learnt from the first invocation's context. */
+  private ownAccountId: string | undefined;
 
   constructor(
     readonly config: DisasterRecoveryConfig,
@@ -103,6 +115,7 @@ export class DrsRuntime {
     this.recorder = drsMetricRecorder(deps.metrics ?? noopMetricRecorder);
     this.metrics = new DrsMetrics(this.recorder);
     this.homeRegion = deps.homeRegion ?? process.env.AWS_REGION;
+    this.ownAccountId = deps.ownAccountId;
     this.assumeRole =
       deps.assumeRole ?? assumeRoleCredentials(this.resilience('sts'), deps.assumeRoleClient);
     this.escalator = this.createEscalator();
@@ -110,6 +123,19 @@ export class DrsRuntime {
       config.leaseTableName === undefined
         ? new InMemoryLeaseBackend()
         : new DynamoDbLeaseBackend(this.tables(config.leaseTableName), config.leaseTableName);
+  }
+
+  /**
+   * The invocation now running: its correlation id and wave go into escalations, and its
+   * function ARN tells the runtime its own account (a target naming it needs no role).
+   */
+  setInvocationContext(context: InvocationFields): void {
+    this.ownAccountId ??= context.ownAccountId;
+    this.escalator.setContext({
+      correlationId: context.correlationId,
+      ...(context.waveId === undefined ? {} : { waveId: context.waveId }),
+      ...(this.ownAccountId === undefined ? {} : { ownAccountId: this.ownAccountId }),
+    });
   }
 
   /**
@@ -126,7 +152,7 @@ export class DrsRuntime {
       );
     }
     const accountId =
-      target.accountId === undefined || target.accountId === this.deps.ownAccountId
+      target.accountId === undefined || target.accountId === this.ownAccountId
         ? undefined
         : target.accountId;
     if (accountId === undefined) return { region, accountKey: 'self' };
@@ -145,17 +171,24 @@ export class DrsRuntime {
   drs(target: DrsTarget): DrsClient {
     const resolved = this.resolve(target);
     return cached(this.drsClients, keyOf(resolved), () => {
-      const sdk = this.factory.drs(this.clientRequest(resolved));
-      attachResilience(sdk, {
+      const resilience = {
         ...this.resilience('drs'),
         region: resolved.region,
         limiter: this.limiter(resolved),
         logFields: { accountId: resolved.accountId ?? 'self' },
-      });
+      };
+      const sdk = this.factory.drs(this.clientRequest(resolved));
+      attachResilience(sdk, resilience);
+      // StartRecovery and TerminateRecoveryInstances are not idempotent on DRS's side: a 500 or
+      // a lost answer may come after DRS created the job, so only throttling (DRS refused the
+      // request) is retried here; the execution handler deals with unknown outcomes.
+      const writeSdk = this.factory.drs(this.clientRequest(resolved));
+      attachResilience(writeSdk, { ...resilience, isRetryable: isThrottlingError });
       return new DrsClient(sdk, publicTarget(resolved), {
         logger: this.logger,
         metrics: this.metrics,
         escalator: this.escalator,
+        writeSdk,
       });
     });
   }
@@ -282,12 +315,15 @@ export class DrsRuntime {
   private createEscalator(): Escalator {
     const topicArn = this.config.alertTopicArn;
     const region = topicArn === undefined ? undefined : regionOfArn(topicArn);
-    if (topicArn === undefined || region === undefined) {
-      return new Escalator({ logger: this.logger, metrics: this.metrics });
-    }
+    const common = {
+      logger: this.logger,
+      metrics: this.metrics,
+      ...(this.ownAccountId === undefined ? {} : { ownAccountId: this.ownAccountId }),
+    };
+    if (topicArn === undefined || region === undefined) return new Escalator(common);
     const sns = this.factory.sns({ region });
     attachResilience(sns, { ...this.resilience('sns'), region });
-    return new Escalator({ topicArn, sns, logger: this.logger, metrics: this.metrics });
+    return new Escalator({ topicArn, sns, ...common });
   }
 }
 

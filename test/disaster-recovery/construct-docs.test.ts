@@ -3,6 +3,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { describe, expect, it, vi } from 'vitest';
+import { Escalator } from '../../src/disaster-recovery/escalation.js';
 import { expectNoNagFindings } from '../helpers/cdk-nag.js';
 import { crossAccount, drill, invokeHandlers, minimal } from './construct-docs-examples.js';
 import { ENV, newApp } from './construct-support.js';
@@ -33,6 +34,32 @@ function examples(): string[] {
 }
 
 describe('disaster-recovery docs: docs/disaster-recovery.md', () => {
+  it('shows an escalation message exactly as the escalator builds it', async () => {
+    // Prepare: the invocation's context, as the execution handler sets it.
+    const escalator = new Escalator();
+    escalator.setContext({
+      correlationId: '8a1f0c52-3d4e-4b7a-9c11-2f6e5d4c3b2a',
+      waveId: 'wave-1',
+      ownAccountId: '123456789012',
+    });
+
+    // Act
+    const { message } = await escalator.escalate({
+      kind: 'retries-exhausted',
+      operation: 'StartRecovery',
+      target: { region: 'us-east-1' },
+      errorCode: 'ThrottlingException',
+      errorMessage: 'Rate exceeded',
+      retryCount: 5,
+      waitedMs: 31_000,
+    });
+
+    // Assess
+    const blocks = Array.from(page.matchAll(/```json\n([\s\S]*?)```/g), (m) => m[1].trimEnd());
+    expect(blocks).toEqual([message.message]);
+    expect(page).toContain(`Subject \`${message.subject}\``);
+  });
+
   it('shows exactly the compiled examples, verbatim and in order', () => {
     expect(examples()).toHaveLength(4);
     expect(codeBlocks()).toEqual(examples());

@@ -1,11 +1,16 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DrsPaginationError } from '../../src/disaster-recovery/drs-client.js';
 import { DrsConflictError, DrsQuotaExceededError } from '../../src/disaster-recovery/errors.js';
 import { RetryExhaustedError } from '../../src/resilience/errors.js';
 import type { AcquireOptions, Limiter } from '../../src/resilience/token-bucket.js';
 import { drsInternalServerError } from '../../src/simulation/models/drs.js';
+import { CommonErrors } from '../../src/simulation/service-error.js';
 import { HOME_REGION, createLibraryWorld } from './library-support.js';
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 /** Counts the tokens taken through the resilience layer, delegating to the real limiter. */
 function countingLimiter(inner: Limiter): Limiter & { taken: number } {
@@ -21,38 +26,78 @@ function countingLimiter(inner: Limiter): Limiter & { taken: number } {
 }
 
 describe('drs-client: Property 7 — DRS client rate limiting integration', () => {
-  it('every call takes a token of its (account, region) limiter before reaching DRS', async () => {
+  it('every call, and every page, takes exactly one token of its limiter before reaching DRS', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.constantFrom('sources', 'jobs', 'instances'), { minLength: 1, maxLength: 30 }),
-        async (calls) => {
-          // Prepare: DRS itself does not throttle; the runtime's limiter is 10/s, burst 20.
+        fc.array(
+          fc.oneof(
+            fc.constantFrom('sources' as const, 'jobs' as const, 'instances' as const),
+            fc.integer({ min: 1, max: 7 }), // a paginated walk of the servers, this page size
+          ),
+          { minLength: 1, maxLength: 20 },
+        ),
+        fc.integer({ min: 0, max: 25 }),
+        async (calls, servers) => {
+          // Prepare: DRS itself does not throttle; the runtime's own (account, region) limiter
+          // is wrapped to count what its clients take.
           const world = createLibraryWorld({ drs: { throttling: { account: 'none' } } });
+          world.drs().seedSourceServers(servers);
           const runtime = world.runtime();
+          const limiter = countingLimiter(runtime.limiter({ region: HOME_REGION }));
+          vi.spyOn(runtime, 'limiter').mockReturnValue(limiter);
           const client = runtime.drs({ region: HOME_REGION });
           const startedAt = world.clock.now();
 
-          // Act
+          // Act: each call's tokens, one by one.
+          const tokensPerCall: number[] = [];
           await world.clock.run(async () => {
             for (const call of calls) {
+              const before = limiter.taken;
               if (call === 'sources') await client.describeSourceServers();
               else if (call === 'jobs') await client.describeJobs();
-              else await client.describeRecoveryInstances();
+              else if (call === 'instances') await client.describeRecoveryInstances();
+              else await client.listAll('DescribeSourceServers', {}, { pageSize: call });
+              tokensPerCall.push(limiter.taken - before);
             }
           });
 
-          // Assess: each call reached DRS once, and the bucket paced them: beyond the burst
-          // of 20, one call per 100 ms.
-          expect(world.drs().stats().total.calls).toBe(calls.length);
-          const elapsed = world.clock.now() - startedAt;
-          expect(elapsed).toBeGreaterThanOrEqual(Math.max(0, calls.length - 20) * 100 - 1);
-          expect(world.metrics.sum('ApiCalls', { Service: 'drs', Outcome: 'Success' })).toBe(
-            calls.length,
+          // Assess: one token per request DRS received (a call, or a page of a walk).
+          const expected = calls.map((call) =>
+            typeof call === 'number' ? Math.max(1, Math.ceil(servers / call)) : 1,
           );
+          expect(tokensPerCall).toEqual(expected);
+          const requests = expected.reduce((a, b) => a + b, 0);
+          expect(world.drs().stats().total.calls).toBe(requests);
+          expect(world.metrics.sum('ApiCalls', { Service: 'drs', Outcome: 'Success' })).toBe(
+            requests,
+          );
+          // And the bucket paced them: beyond the burst of 20, one request per 100 ms.
+          const elapsed = world.clock.now() - startedAt;
+          expect(elapsed).toBeGreaterThanOrEqual(Math.max(0, requests - 20) * 100 - 1);
         },
       ),
       { numRuns: 25 },
     );
+  });
+
+  it('takes one token per attempt for the calls that start jobs too', async () => {
+    // Prepare: StartRecovery throttled once, then accepted.
+    const world = createLibraryWorld({ drs: { throttling: { account: 'none' } } });
+    const [server] = world.drs().seedSourceServers(1);
+    world.drs().failNext(1, CommonErrors.throttlingException, { operation: 'StartRecovery' });
+    const runtime = world.runtime();
+    const limiter = countingLimiter(runtime.limiter({ region: HOME_REGION }));
+    vi.spyOn(runtime, 'limiter').mockReturnValue(limiter);
+    const client = runtime.drs({ region: HOME_REGION });
+
+    // Act
+    await world.clock.run(() =>
+      client.startRecovery({ sourceServers: [{ sourceServerID: server }] }),
+    );
+
+    // Assess: two attempts, two tokens.
+    expect(limiter.taken).toBe(2);
+    expect(world.drs().stats().byOperation.StartRecovery?.calls).toBe(2);
   });
 
   it('keeps a DRS that allows 10 calls per second free of throttles under a burst of 60 calls', async () => {

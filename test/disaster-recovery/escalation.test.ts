@@ -145,6 +145,39 @@ describe('escalation: Escalator', () => {
     expect(recorder.sum('Escalations', { Reason: 'retries-exhausted' })).toBe(1);
   });
 
+  it('names the invocation in every escalation: its correlation id, wave and own account', async () => {
+    // Prepare: details that name neither account, wave nor correlation id.
+    const escalator = new Escalator({ ownAccountId: '123456789012' });
+    const plain: EscalationDetails = {
+      kind: 'retries-exhausted',
+      operation: 'DescribeJobs',
+      target: { region: 'us-east-1' },
+      errorMessage: 'Rate exceeded',
+      retryCount: 5,
+    };
+    const bodyOf = async (details: EscalationDetails) =>
+      JSON.parse((await escalator.escalate(details)).message.message) as Record<string, unknown>;
+
+    // Act
+    const before = await bodyOf(plain);
+    escalator.setContext({ correlationId: 'c-1', waveId: 'wave-1' });
+    const during = await bodyOf(plain);
+    const explicit = await bodyOf({ ...plain, waveId: 'wave-2' });
+    escalator.setContext({ correlationId: 'c-2', ownAccountId: '210987654321' });
+    const next = await bodyOf(plain);
+    const crossAccount = await bodyOf({
+      ...plain,
+      target: { region: 'us-east-1', accountId: '345678901234' },
+    });
+
+    // Assess
+    expect(before).toMatchObject({ account: '123456789012', correlationId: null, waveId: null });
+    expect(during).toMatchObject({ correlationId: 'c-1', waveId: 'wave-1' });
+    expect(explicit).toMatchObject({ correlationId: 'c-1', waveId: 'wave-2' });
+    expect(next).toMatchObject({ account: '210987654321', correlationId: 'c-2', waveId: null });
+    expect(crossAccount).toMatchObject({ account: '345678901234' });
+  });
+
   it('without a topic it only logs and counts', async () => {
     const recorder = new InMemoryMetricRecorder();
     const result = await new Escalator({ metrics: new DrsMetrics(recorder) }).escalate(timeout);

@@ -1,9 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createExecutionHandler } from '../../src/disaster-recovery/handlers/execution.js';
 import { idempotencyKey } from '../../src/disaster-recovery/handlers/idempotency.js';
 import { withCorrelationId } from '../../src/disaster-recovery/handlers/observe.js';
 import { createQueryHandler } from '../../src/disaster-recovery/handlers/query.js';
 import {
+  MissingJobIdError,
   WaveChunkBusyError,
   type StartWaveResult,
 } from '../../src/disaster-recovery/handlers/wave.js';
@@ -85,5 +86,40 @@ describe('handlers: a chunk held by another delivery', () => {
     await expect(act).rejects.toThrow(/'other#0'/);
     expect(world.clock.now() - started).toBeGreaterThanOrEqual(60_000);
     expect(world.drs.counters().jobsStarted).toBe(0);
+  });
+});
+
+describe('handlers: a start DRS answered without a job id', () => {
+  it('treats it as an unknown outcome: the claim is left for a takeover, nothing is dropped', async () => {
+    // Prepare: DRS answers StartRecovery without a job.
+    const { world } = loggedWorld();
+    const servers = world.drs.seedSourceServers(3);
+    const deps = world.container();
+    const drs = deps.services.drs({ region: REGION });
+    const spy = vi.spyOn(drs, 'startRecovery').mockResolvedValue({ $metadata: {} });
+    const handler = createExecutionHandler(deps);
+    const event = {
+      action: 'startWave',
+      waveId: 'w1',
+      sourceServerIds: servers,
+      isDrill: true,
+      region: REGION,
+    };
+
+    // Act
+    const failed = world.clock.run(() => handler(event));
+    await expect(failed).rejects.toThrow(MissingJobIdError);
+    spy.mockRestore();
+    const claim = await world.clock.run(() =>
+      deps.idempotency.claim(
+        idempotencyKey({ region: REGION }, 'w1', 0),
+        'probe',
+        world.clock.now(),
+        1000,
+      ),
+    );
+
+    // Assess: the next claimer takes over (and would look for the job first).
+    expect(claim).toEqual({ kind: 'claimed', takeover: true });
   });
 });

@@ -1,7 +1,12 @@
 import { StartRecoveryCommand, type ParticipatingServer } from '@aws-sdk/client-drs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DrsConfigError, DrsEventError } from '../../src/disaster-recovery/errors.js';
+import {
+  DrsConfigError,
+  DrsConflictError,
+  DrsEventError,
+  DrsQuotaExceededError,
+} from '../../src/disaster-recovery/errors.js';
 import { RetryExhaustedError } from '../../src/resilience/errors.js';
 import { defaultDeps } from '../../src/disaster-recovery/handlers/default-deps.js';
 import {
@@ -12,15 +17,21 @@ import {
   IDEMPOTENCY_TAG,
   WAVE_TAG,
   idempotencyKey,
+  type IdempotencyStore,
 } from '../../src/disaster-recovery/handlers/idempotency.js';
+import { CommonErrors } from '../../src/simulation/service-error.js';
+import { SIMULATED_ACCOUNT_ID } from '../../src/disaster-recovery/simulator/world.js';
 import {
   launchCounts,
+  startWasRejected,
   waveStatusOf,
   type StartWaveResult,
   type TerminateResult,
   type WaveStatusResult,
 } from '../../src/disaster-recovery/handlers/wave.js';
 import { REGION, loggedWorld } from './handlers-support.js';
+
+const KEY_W1_0 = idempotencyKey({ region: REGION }, 'w1', 0);
 
 const startWave = (waveId: string, sourceServerIds: readonly string[]) => ({
   action: 'startWave',
@@ -115,30 +126,142 @@ describe('execution handler: startWave', () => {
       { chunkIndex: 0, jobId: orphan, sourceServerIds: servers, reused: true },
     ]);
     expect(world.drs.counters().jobsStarted).toBe(1);
-    expect(logger.lines.some((l) => l.level === 'warn' && /by its tag/.test(l.message))).toBe(true);
+    expect(logger.lines.some((l) => l.level === 'warn' && /unfinished claim/.test(l.message))).toBe(
+      true,
+    );
   });
 
-  it('gives the claim back when a start fails, so that a retry starts the chunk', async () => {
-    // Prepare: DRS answers 500 to every StartRecovery for a while (retries run out).
+  it('gives the claim back when DRS throttled every start, so that a retry starts the chunk', async () => {
+    // Prepare: DRS throttles every StartRecovery for a while (retries run out).
     const { world, logger } = loggedWorld({ config: { maxRetries: 1 } });
     const servers = world.drs.seedSourceServers(5);
-    world.drs.failNext(2, undefined, { operation: 'StartRecovery' });
-    const handler = createExecutionHandler(world.container());
+    world.drs.failNext(2, CommonErrors.throttlingException, { operation: 'StartRecovery' });
+    const deps = world.container();
+    const handler = createExecutionHandler(deps);
 
     // Act
     const failed = world.clock.run(() => handler(startWave('w1', servers), { awsRequestId: 'r1' }));
     await expect(failed).rejects.toThrow(RetryExhaustedError);
+    // DRS refused both calls: no job exists, so the claim was dropped (not left to expire).
+    const probe = await world.clock.run(() =>
+      deps.idempotency.claim(KEY_W1_0, 'probe', world.clock.now(), 1000),
+    );
+    await world.clock.run(() => deps.idempotency.abandon(KEY_W1_0, 'probe'));
     const retried = (await world.clock.run(() =>
       handler(startWave('w1', servers)),
     )) as StartWaveResult;
 
-    // Assess: escalated once (SNS), then started exactly one job.
+    // Assess: escalated once (SNS), naming the invocation, then started exactly one job.
+    expect(probe).toEqual({ kind: 'claimed', takeover: false });
     expect(retried.startedJobs).toBe(1);
     expect(world.drs.counters().jobsStarted).toBe(1);
-    expect(world.sns.published(world.alertTopicArn)).toHaveLength(1);
+    const escalations = world.sns.published(world.alertTopicArn);
+    expect(escalations).toHaveLength(1);
+    expect(JSON.parse(escalations[0].message)).toMatchObject({
+      kind: 'retries-exhausted',
+      operation: 'StartRecovery',
+      account: SIMULATED_ACCOUNT_ID,
+      errorCode: 'ThrottlingException',
+      retryCount: 1,
+      waveId: 'w1',
+      correlationId: 'r1',
+    });
     expect(
       logger.lines.some((l) => l.level === 'error' && l.attributes.correlationId === 'r1'),
     ).toBe(true);
+  });
+
+  it('does not retry a StartRecovery that answered 500: the redelivery looks before starting', async () => {
+    // Prepare: the next StartRecovery fails with a 500 before DRS creates anything.
+    const { world } = loggedWorld();
+    const servers = world.drs.seedSourceServers(5);
+    world.drs.failNext(1, undefined, { operation: 'StartRecovery' });
+    const deps = world.container();
+    const handler = createExecutionHandler(deps);
+
+    // Act
+    const failed = world.clock.run(() => handler(startWave('w1', servers)));
+    await expect(failed).rejects.toMatchObject({ name: 'InternalServerException' });
+    const callsAfterFailure = world.drs.stats().byOperation.StartRecovery?.calls;
+    const probe = await world.clock.run(() =>
+      deps.idempotency.claim(KEY_W1_0, 'probe', world.clock.now(), 1000),
+    );
+    await world.clock.run(() => deps.idempotency.expire(KEY_W1_0, 'probe', world.clock.now()));
+    const retried = (await world.clock.run(() =>
+      handler(startWave('w1', servers)),
+    )) as StartWaveResult;
+
+    // Assess: one attempt only; the claim was left for a takeover (the job might have existed).
+    expect(callsAfterFailure).toBe(1);
+    expect(probe).toEqual({ kind: 'claimed', takeover: true });
+    expect(retried).toMatchObject({ startedJobs: 1, reusedJobs: 0 });
+    expect(world.drs.counters().jobsStarted).toBe(1);
+  });
+
+  it('never starts a second job when StartRecovery created one but answered 500', async () => {
+    // Prepare: DRS creates the job, then the answer is lost (500).
+    const { world } = loggedWorld();
+    const servers = world.drs.seedSourceServers(5);
+    world.drs.loseNextAnswers(1, 'StartRecovery');
+    const handler = createExecutionHandler(world.container());
+
+    // Act: the delivery, and a redelivery in another container.
+    const first = (await world.clock.run(() =>
+      handler(startWave('w1', servers)),
+    )) as StartWaveResult;
+    const again = (await world.clock.run(() =>
+      createExecutionHandler(world.container())(startWave('w1', servers)),
+    )) as StartWaveResult;
+
+    // Assess: the failed start was not retried; its job was found by its tag and recorded.
+    expect(world.drs.counters().jobsStarted).toBe(1);
+    expect(world.drs.stats().byOperation.StartRecovery?.calls).toBe(1);
+    const [job] = world.drs.allJobs();
+    expect(first.jobs.map((j) => j.jobId)).toEqual([job.jobID]);
+    expect(again).toMatchObject({ startedJobs: 0, reusedJobs: 1 });
+    expect(again.jobs[0].jobId).toBe(job.jobID);
+  });
+
+  it.each([
+    ['the retry of the record succeeds: the same invocation records the job', 1],
+    ['every record fails: the redelivery finds the job by its tag', 2],
+  ])('never starts a second job when recording a started job fails (%s)', async (_name, fails) => {
+    // Prepare: the idempotency store fails its next `fails` completions.
+    const { world } = loggedWorld();
+    const servers = world.drs.seedSourceServers(5);
+    const deps = world.container();
+    let failuresLeft = fails;
+    const idempotency: IdempotencyStore = {
+      claim: (...args) => deps.idempotency.claim(...args),
+      abandon: (...args) => deps.idempotency.abandon(...args),
+      expire: (...args) => deps.idempotency.expire(...args),
+      complete: (...args) => {
+        if (failuresLeft > 0) {
+          failuresLeft -= 1;
+          return Promise.reject(new Error('DynamoDB is unavailable'));
+        }
+        return deps.idempotency.complete(...args);
+      },
+    };
+    const handler = createExecutionHandler({ ...deps, idempotency });
+
+    // Act
+    const first = await world.clock
+      .run(() => handler(startWave('w1', servers)))
+      .then(
+        (result) => result as StartWaveResult,
+        (error: unknown) => error,
+      );
+    const again = (await world.clock.run(() =>
+      createExecutionHandler(world.container())(startWave('w1', servers)),
+    )) as StartWaveResult;
+
+    // Assess
+    expect(world.drs.counters().jobsStarted).toBe(1);
+    const [job] = world.drs.allJobs();
+    if (fails === 1) expect(first).toMatchObject({ startedJobs: 1, jobs: [{ jobId: job.jobID }] });
+    else expect(first).toBeInstanceOf(Error);
+    expect(again).toMatchObject({ startedJobs: 0, reusedJobs: 1, jobs: [{ jobId: job.jobID }] });
   });
 
   it('rejects a malformed event before any AWS call, logging it with the correlation id', async () => {
@@ -196,6 +319,77 @@ describe('execution handler: waveStatus and terminate', () => {
     expect(terminated.jobIds).toHaveLength(1);
     await world.clock.advance(120_000);
     expect(world.drs.activeJobCount()).toBe(0);
+  });
+  it.each([
+    ['a redelivery', false],
+    ['a redelivery after a terminate whose answer was lost', true],
+  ])('starts one terminate job per chunk whatever the deliveries (%s)', async (_name, lost) => {
+    // Prepare: a launched wave of 12 servers.
+    const { world } = loggedWorld();
+    const servers = world.drs.seedSourceServers(12);
+    await world.clock.run(() =>
+      createExecutionHandler(world.container())(startWave('w1', servers)),
+    );
+    await world.clock.advance(400_000);
+    const instanceIds = world.drs.recoveryInstances().map((i) => i.recoveryInstanceID ?? '');
+    if (lost) world.drs.loseNextAnswers(1, 'TerminateRecoveryInstances');
+    const terminate = {
+      action: 'terminate',
+      waveId: 'w1',
+      recoveryInstanceIds: instanceIds,
+      region: REGION,
+    };
+
+    // Act: the delivery, then a redelivery (instances listed in another order) elsewhere.
+    const first = (await world.clock.run(() =>
+      createExecutionHandler(world.container())(terminate),
+    )) as TerminateResult;
+    const again = (await world.clock.run(() =>
+      createExecutionHandler(world.container())({
+        ...terminate,
+        recoveryInstanceIds: [...instanceIds].reverse(),
+      }),
+    )) as TerminateResult;
+
+    // Assess
+    const terminateJobs = world.drs
+      .allJobs()
+      .filter((job) => job.initiatedBy === 'TERMINATE_RECOVERY_INSTANCES');
+    expect(terminateJobs).toHaveLength(1);
+    expect(world.drs.stats().byOperation.TerminateRecoveryInstances?.calls).toBe(1);
+    expect(first).toMatchObject({ jobIds: [terminateJobs[0].jobID], reusedJobs: 0 });
+    expect(again).toMatchObject({ jobIds: [terminateJobs[0].jobID], reusedJobs: 1 });
+  });
+});
+
+describe('execution handler: which failed starts prove that no job exists', () => {
+  const sdkError = (name: string, httpStatusCode: number) =>
+    Object.assign(new Error(name), { name, $metadata: { httpStatusCode } });
+  const exhausted = (lastError: unknown) =>
+    new RetryExhaustedError({
+      operation: 'StartRecovery',
+      attempts: 6,
+      totalRetryDelayMs: 1000,
+      lastErrorCode: (lastError as Error).name,
+      lastError,
+    });
+
+  it.each([
+    [
+      'a quota error',
+      new DrsQuotaExceededError('StartRecovery', { region: REGION }, 'L-1', null),
+      true,
+    ],
+    ['a conflict', new DrsConflictError('StartRecovery', { region: REGION }, [], null), true],
+    ['a client error (400)', sdkError('ValidationException', 400), true],
+    ['access denied (403)', sdkError('AccessDeniedException', 403), true],
+    ['throttling every attempt', exhausted(sdkError('ThrottlingException', 429)), true],
+    ['a server error (500)', sdkError('InternalServerException', 500), false],
+    ['retries ending in a 500', exhausted(sdkError('InternalServerException', 500)), false],
+    ['a network error', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), false],
+    ['a non-error', 'boom', false],
+  ])('%s: %s', (_name, error, rejected) => {
+    expect(startWasRejected(error)).toBe(rejected);
   });
 });
 

@@ -115,6 +115,28 @@ describe.each(stores)('idempotency records %s', (_name, make) => {
       takeover: false,
     });
   });
+  it('expires a claim whose start had an unknown outcome: the next claimer takes it over', async () => {
+    const { store, run, at } = make();
+    await run(() => store.claim(KEY, 'a', at(1000), 60_000));
+    await run(() => store.expire(KEY, 'a', at(1100)));
+    await expect(run(() => store.claim(KEY, 'b', at(1100), 60_000))).resolves.toEqual({
+      kind: 'claimed',
+      takeover: true,
+    });
+    // a lost its claim: expiring it again does nothing to b's claim.
+    await run(() => store.expire(KEY, 'a', at(1200)));
+    await expect(run(() => store.claim(KEY, 'c', at(1200), 60_000))).resolves.toMatchObject({
+      kind: 'busy',
+      owner: 'b',
+    });
+    // A done record is never expired.
+    await run(() => store.complete(KEY, 'b', 'drsjob-1', at(1300)));
+    await run(() => store.expire(KEY, 'b', at(1300)));
+    await expect(run(() => store.claim(KEY, 'c', at(1400), 60_000))).resolves.toEqual({
+      kind: 'done',
+      jobId: 'drsjob-1',
+    });
+  });
 });
 
 describe('idempotency records: layout', () => {

@@ -48,6 +48,38 @@ describe('query handler: regional capacity', () => {
       status: 'OK',
     });
   });
+  it('counts a live lease (a start in flight) once in the utilization', async () => {
+    // Prepare: a wave of 150 running (2 jobs), and a lease of 100 servers held by another
+    // invocation that has not called StartRecovery yet.
+    const { world } = loggedWorld();
+    const servers = world.drs.seedSourceServers(250);
+    await world.clock.run(() =>
+      createExecutionHandler(world.container())({
+        action: 'startWave',
+        waveId: 'w1',
+        sourceServerIds: servers.slice(0, 150),
+        isDrill: true,
+        region: REGION,
+      }),
+    );
+    const other = world.container();
+    await world.clock.run(() =>
+      other.services
+        .throttler({ region: REGION })
+        .waitForCapacity({ sourceServerIds: servers.slice(150, 250) }),
+    );
+    const query = createQueryHandler(world.container());
+
+    // Act
+    const result = (await world.clock.run(() =>
+      query({ action: 'regionalCapacity', region: REGION }),
+    )) as RegionalCapacityResult;
+
+    // Assess: 3 jobs of 20 and 250 servers of 500 in use: the servers bind, at exactly 50 %.
+    expect(result).toMatchObject({ activeJobs: 3, serversInActiveJobs: 250, availableJobs: 17 });
+    expect(result.utilization).toBe(Math.max(3 / 20, 250 / 500));
+    expect(result.status).toBe('OK');
+  });
 });
 
 describe('query handler: account capacity', () => {

@@ -102,11 +102,10 @@ export async function regionalCapacity(
     deps.services.drs(target).listAll('DescribeSourceServers', {}),
     deps.services.throttler(target).checkCapacity(),
   ]);
-  const usedJobs = snapshot.activeJobs + snapshot.leasedJobs;
-  const usedServers = snapshot.serversInActiveJobs + snapshot.leasedServers;
+  // The snapshot's counts already include the leased jobs and servers (starts in flight).
   const utilization = Math.max(
-    usedJobs / snapshot.limits.jobLimit,
-    usedServers / snapshot.limits.serverLimit,
+    snapshot.activeJobs / snapshot.limits.jobLimit,
+    snapshot.serversInActiveJobs / snapshot.limits.serverLimit,
   );
   return {
     region: target.region,

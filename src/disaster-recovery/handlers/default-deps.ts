@@ -59,7 +59,10 @@ function buildDefaultDeps(env: Env): DisasterRecoveryDeps {
     clock: systemClock,
     logger,
     newId: randomUUID,
-    setCorrelationId: (correlationId) => logger.appendKeys({ correlationId }),
+    setInvocationContext: (context) => {
+      logger.appendKeys({ correlationId: context.correlationId });
+      runtime.setInvocationContext(context);
+    },
     flushMetrics: telemetry.flushMetrics,
   };
 }

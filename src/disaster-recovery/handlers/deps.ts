@@ -10,6 +10,7 @@ import type { DisasterRecoveryConfig, DrsQuotas } from '../contract.js';
 import type { DrsClient } from '../drs-client.js';
 import type { DrsTarget } from '../errors.js';
 import type { DrsLogger } from '../observability.js';
+import type { InvocationFields } from '../runtime.js';
 import type { JobThrottler } from '../throttler.js';
 import type { IdempotencyStore } from './idempotency.js';
 
@@ -33,10 +34,12 @@ export interface DisasterRecoveryDeps {
   /** A fresh unique id (owner of idempotency claims). @default - the Lambda request id first */
   readonly newId: () => string;
   /**
-   * Makes the library's own log lines (client, throttler, escalation) carry the invocation's
-   * correlation id too (Powertools `appendKeys`). @default - only the handler's lines carry it
+   * Tells the library the invocation now running: its own log lines (client, throttler,
+   * escalation) carry the correlation id too (Powertools `appendKeys`), and escalations name
+   * the correlation id, the wave and the function's own account.
+   * @default - only the handler's log lines carry the correlation id
    */
-  readonly setCorrelationId?: (correlationId: string) => void;
+  readonly setInvocationContext?: (context: InvocationFields) => void;
   /** Publishes buffered metrics; called at the end of every invocation. @default - nothing */
   readonly flushMetrics?: () => void;
 }
@@ -44,8 +47,31 @@ export interface DisasterRecoveryDeps {
 /** Deps, or a function that builds them on first use (so that importing never throws). */
 export type DepsSource = DepsSourceOf<DisasterRecoveryDeps>;
 export { resolveDeps };
+export type { InvocationFields };
 
 /** The part of the Lambda context the handlers read. */
 export interface InvocationContext {
   readonly awsRequestId?: string;
+  /** `arn:aws:lambda:<region>:<account>:function:<name>[:alias]`: names the own account. */
+  readonly invokedFunctionArn?: string;
+}
+
+/** The account of a Lambda function ARN (its 5th field), if the ARN has one. */
+export function accountOfFunctionArn(arn: string | undefined): string | undefined {
+  const account = arn?.split(':')[4];
+  return account !== undefined && /^\d{12}$/.test(account) ? account : undefined;
+}
+
+/** The invocation fields the handlers pass to `setInvocationContext`. */
+export function invocationFields(
+  correlationId: string,
+  context: InvocationContext | undefined,
+  waveId?: string,
+): InvocationFields {
+  const ownAccountId = accountOfFunctionArn(context?.invokedFunctionArn);
+  return {
+    correlationId,
+    ...(waveId === undefined ? {} : { waveId }),
+    ...(ownAccountId === undefined ? {} : { ownAccountId }),
+  };
 }

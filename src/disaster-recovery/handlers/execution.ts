@@ -10,7 +10,7 @@
 import { correlationIdOf } from '../../observability/correlation.js';
 import { parseExecutionEvent } from '../contract.js';
 import { defaultDeps } from './default-deps.js';
-import { resolveDeps, type DepsSource, type InvocationContext } from './deps.js';
+import { invocationFields, resolveDeps, type DepsSource, type InvocationContext } from './deps.js';
 import { withCorrelationId } from './observe.js';
 import {
   startWave,
@@ -41,10 +41,14 @@ export function createExecutionHandler(source: DepsSource): ExecutionHandler {
   return async (event, context) => {
     const deps = resolveDeps(source);
     const correlationId = correlationIdOf(event, context);
-    deps.setCorrelationId?.(correlationId);
+    deps.setInvocationContext?.(invocationFields(correlationId, context));
     const logger = withCorrelationId(deps.logger, correlationId);
     try {
       const parsed = parseExecutionEvent(event);
+      // Escalations of this invocation name its wave too.
+      if (parsed.waveId !== undefined) {
+        deps.setInvocationContext?.(invocationFields(correlationId, context, parsed.waveId));
+      }
       switch (parsed.action) {
         case 'startWave': {
           const invocationId = context?.awsRequestId ?? deps.newId();
@@ -52,8 +56,11 @@ export function createExecutionHandler(source: DepsSource): ExecutionHandler {
         }
         case 'waveStatus':
           return { ...(await waveStatus(deps, parsed)), correlationId };
-        case 'terminate':
-          return { ...(await terminateInstances(deps, parsed, logger)), correlationId };
+        case 'terminate': {
+          const invocationId = context?.awsRequestId ?? deps.newId();
+          const result = await terminateInstances(deps, parsed, invocationId, logger);
+          return { ...result, correlationId };
+        }
       }
     } catch (error) {
       logger.error('The execution request failed', { error });

@@ -1,6 +1,7 @@
 /**
- * Idempotency records of job starts: one item per (account, region, wave, chunk), so that a
- * retried or redelivered invocation never starts a second DRS job for the same chunk.
+ * Idempotency records of job starts: one item per (account, region, wave, chunk) — or per
+ * terminate job, keyed by its instances — so that a retried or redelivered invocation never
+ * starts a second DRS job for the same chunk.
  *
  * Hand-written rather than Powertools' idempotency utility (not a dependency here): a record
  * must also survive the crash window "StartRecovery answered, record not yet written", which
@@ -10,6 +11,7 @@
  * Item (lease table, key `pk`): `{ pk, status: 'in-progress' | 'done', owner, claimExpiresAtMs,
  * jobId?, expiresAt (TTL, epoch seconds) }`.
  */
+import { createHash } from 'node:crypto';
 import {
   ConditionalCheckFailedException,
   DeleteItemCommand,
@@ -35,6 +37,21 @@ export function idempotencyKey(target: DrsTarget, waveId: string, chunkIndex: nu
   return `idem#${target.accountId ?? 'self'}#${target.region}#${waveId}#${chunkIndex}`;
 }
 
+/**
+ * The key of one terminate job: the instances it terminates (order-free, hashed to keep the key
+ * short), so a redelivered terminate of the same instances finds the job of the first delivery.
+ */
+export function terminateIdempotencyKey(
+  target: DrsTarget,
+  recoveryInstanceIds: readonly string[],
+): string {
+  const digest = createHash('sha256')
+    .update([...recoveryInstanceIds].sort().join(','))
+    .digest('hex')
+    .slice(0, 32);
+  return `idem#${target.accountId ?? 'self'}#${target.region}#terminate#${digest}`;
+}
+
 /** What a claim found. */
 export type ClaimResult =
   /** The caller owns the record now; `takeover` when it replaced an expired claim. */
@@ -49,8 +66,18 @@ export interface IdempotencyStore {
   claim(key: string, owner: string, nowMs: number, ttlMs: number): Promise<ClaimResult>;
   /** Records the started job. @throws {IdempotencyRecordError} when `owner` lost the claim. */
   complete(key: string, owner: string, jobId: string, nowMs: number): Promise<void>;
-  /** Drops `owner`'s claim (the start failed); a no-op when it is not `owner`'s any more. */
+  /**
+   * Drops `owner`'s claim: the start was never attempted or DRS rejected it, so no job exists.
+   * A no-op when the claim is not `owner`'s any more.
+   */
   abandon(key: string, owner: string): Promise<void>;
+  /**
+   * Ends `owner`'s claim now but keeps the record: the start was attempted and its outcome is
+   * unknown (DRS may have created the job), so the next claimer takes it over (`takeover:
+   * true`) and looks for the job by its tag before starting one. A no-op when the claim is not
+   * `owner`'s any more.
+   */
+  expire(key: string, owner: string, nowMs: number): Promise<void>;
 }
 
 /** The claim was lost between claim and completion (it outlived its TTL). */
@@ -106,6 +133,14 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
   abandon(key: string, owner: string): Promise<void> {
     const record = this.records.get(key);
     if (record?.owner === owner && record.status === 'in-progress') this.records.delete(key);
+    return Promise.resolve();
+  }
+
+  expire(key: string, owner: string, nowMs: number): Promise<void> {
+    const record = this.records.get(key);
+    if (record?.owner === owner && record.status === 'in-progress') {
+      this.records.set(key, { ...record, claimExpiresAtMs: nowMs });
+    }
     return Promise.resolve();
   }
 }
@@ -211,6 +246,31 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
           ConditionExpression: '#owner = :owner AND #status = :inProgress',
           ExpressionAttributeNames: { '#owner': 'owner', '#status': 'status' },
           ExpressionAttributeValues: {
+            ':owner': { S: owner },
+            ':inProgress': { S: 'in-progress' },
+          },
+        }),
+      );
+    } catch (error) {
+      if (errorCodeOf(error) !== 'ConditionalCheckFailedException') throw error;
+    }
+  }
+
+  async expire(key: string, owner: string, nowMs: number): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { [DRS_TABLE_PARTITION_KEY]: { S: key } },
+          UpdateExpression: 'SET #claimExpires = :now',
+          ConditionExpression: '#owner = :owner AND #status = :inProgress',
+          ExpressionAttributeNames: {
+            '#claimExpires': 'claimExpiresAtMs',
+            '#owner': 'owner',
+            '#status': 'status',
+          },
+          ExpressionAttributeValues: {
+            ':now': { N: String(nowMs) },
             ':owner': { S: owner },
             ':inProgress': { S: 'in-progress' },
           },

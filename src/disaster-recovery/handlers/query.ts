@@ -12,7 +12,7 @@ import {
   type RegionalCapacityResult,
 } from './capacity-query.js';
 import { defaultDeps } from './default-deps.js';
-import { resolveDeps, type DepsSource, type InvocationContext } from './deps.js';
+import { invocationFields, resolveDeps, type DepsSource, type InvocationContext } from './deps.js';
 import { withCorrelationId } from './observe.js';
 
 export type QueryResult = (RegionalCapacityResult | AccountCapacityResult) & {
@@ -30,7 +30,7 @@ export function createQueryHandler(source: DepsSource): QueryHandler {
   return async (event, context) => {
     const deps = resolveDeps(source);
     const correlationId = correlationIdOf(event, context);
-    deps.setCorrelationId?.(correlationId);
+    deps.setInvocationContext?.(invocationFields(correlationId, context));
     const logger = withCorrelationId(deps.logger, correlationId);
     try {
       const parsed = parseQueryEvent(event);

@@ -4,17 +4,34 @@
  * status, and terminate recovery instances.
  */
 import type { Job, ParticipatingServer } from '@aws-sdk/client-drs';
-import { splitIntoJobs } from '../capacity.js';
+import {
+  errorCodeOf,
+  httpStatusOf,
+  isThrottlingError,
+} from '../../resilience/error-classification.js';
+import { RetryExhaustedError } from '../../resilience/errors.js';
+import { CapacityRequestError, splitIntoJobs } from '../capacity.js';
 import {
   START_RECOVERY_MAX_SERVERS,
   type StartWaveEvent,
   type TerminateEvent,
   type WaveStatusEvent,
 } from '../contract.js';
-import { DisasterRecoveryError, type DrsTarget } from '../errors.js';
+import {
+  DisasterRecoveryError,
+  DrsConflictError,
+  DrsQuotaExceededError,
+  JobThrottlerTimeoutError,
+  type DrsTarget,
+} from '../errors.js';
 import type { DrsLogger } from '../observability.js';
 import type { DisasterRecoveryDeps } from './deps.js';
-import { IDEMPOTENCY_TAG, WAVE_TAG, idempotencyKey } from './idempotency.js';
+import {
+  IDEMPOTENCY_TAG,
+  WAVE_TAG,
+  idempotencyKey,
+  terminateIdempotencyKey,
+} from './idempotency.js';
 
 /** DRS takes at most this many recovery instances per TerminateRecoveryInstances call. */
 export const TERMINATE_MAX_INSTANCES = 200;
@@ -61,6 +78,8 @@ export interface TerminateResult {
   readonly action: 'terminate';
   readonly jobIds: readonly string[];
   readonly recoveryInstanceIds: readonly string[];
+  /** Terminate jobs started by an earlier (retried or redelivered) invocation. */
+  readonly reusedJobs: number;
 }
 
 /** Another invocation holds the chunk's claim for longer than the throttler may wait. */
@@ -139,57 +158,158 @@ async function startChunk(
   logger: DrsLogger,
 ): Promise<WaveJob> {
   const key = idempotencyKey(target, event.waveId, chunkIndex);
-  const owner = `${invocationId}#${chunkIndex}`;
-  const base = { chunkIndex, sourceServerIds };
-  const claim = await claimChunk(deps, key, owner);
-  if (claim.kind === 'done') {
-    logger.info('Chunk already started by an earlier invocation: not starting it again', {
-      waveId: event.waveId,
-      chunkIndex,
-      jobId: claim.jobId,
-    });
-    return { ...base, jobId: claim.jobId, reused: true };
-  }
-  try {
-    const drs = deps.services.drs(target);
-    if (claim.takeover) {
-      // The previous holder may have started the job and crashed before recording it.
-      const tagged = await findTaggedJob(deps, target, key);
-      if (tagged !== undefined) {
-        await deps.idempotency.complete(key, owner, tagged, deps.clock.now());
-        logger.warn('Found the job of an abandoned claim by its tag: not starting it again', {
-          waveId: event.waveId,
-          chunkIndex,
-          jobId: tagged,
-        });
-        return { ...base, jobId: tagged, reused: true };
-      }
-    }
-    const { jobId, lease } = await deps.services
-      .throttler(target)
-      .startJob({ sourceServerIds, waveId: event.waveId }, async () => {
-        const output = await drs.startRecovery({
-          sourceServers: sourceServerIds.map((sourceServerID) => ({ sourceServerID })),
-          isDrill: event.isDrill,
-          tags: { [IDEMPOTENCY_TAG]: key, [WAVE_TAG]: event.waveId },
-        });
-        const id = output.job?.jobID;
-        if (id === undefined) throw new MissingJobIdError(target);
-        return id;
-      });
-    await deps.idempotency.complete(key, owner, jobId, deps.clock.now());
+  const drs = deps.services.drs(target);
+  const outcome = await startOnce(deps, {
+    key,
+    owner: `${invocationId}#${chunkIndex}`,
+    logFields: { waveId: event.waveId, chunkIndex },
+    logger,
+    find: () => findTaggedJob(deps, target, key),
+    start: (attempting) =>
+      deps.services
+        .throttler(target)
+        .startJob({ sourceServerIds, waveId: event.waveId }, async () => {
+          attempting();
+          const output = await drs.startRecovery({
+            sourceServers: sourceServerIds.map((sourceServerID) => ({ sourceServerID })),
+            isDrill: event.isDrill,
+            tags: { [IDEMPOTENCY_TAG]: key, [WAVE_TAG]: event.waveId },
+          });
+          const id = output.job?.jobID;
+          if (id === undefined) throw new MissingJobIdError(target);
+          return id;
+        }),
+  });
+  if (!outcome.reused) {
     logger.info('Recovery job started', {
       waveId: event.waveId,
       chunkIndex,
-      jobId,
+      jobId: outcome.jobId,
       servers: sourceServerIds.length,
-      waitedMs: lease.waitedMs,
+      waitedMs: outcome.waitedMs,
     });
-    return { ...base, jobId, reused: false };
-  } catch (error) {
-    await deps.idempotency.abandon(key, owner);
-    throw error;
   }
+  return { chunkIndex, sourceServerIds, jobId: outcome.jobId, reused: outcome.reused };
+}
+
+/** One DRS job to start at most once, whatever the retries and redeliveries. */
+interface OnceSpec {
+  /** The idempotency key of the job. */
+  readonly key: string;
+  /** Unique per invocation (and chunk). */
+  readonly owner: string;
+  readonly logFields: Readonly<Record<string, unknown>>;
+  readonly logger: DrsLogger;
+  /** The job DRS has for this key, if any (a start whose outcome was not recorded). */
+  find(): Promise<string | undefined>;
+  /** Starts the job; calls `attempting()` right before the DRS call that creates it. */
+  start(attempting: () => void): Promise<{ jobId: string; lease: { waitedMs: number } }>;
+}
+
+interface OnceOutcome {
+  readonly jobId: string;
+  /** Started by an earlier invocation (recorded, or found in DRS). */
+  readonly reused: boolean;
+  readonly waitedMs?: number;
+}
+
+/**
+ * Starts a job at most once per key. Claims the key (a done record answers at once), looks
+ * for the job in DRS when it takes over an expired claim, starts, records.
+ *
+ * Once the DRS call that creates the job was attempted, the claim is never dropped unless DRS
+ * provably rejected the call: the job may exist (a 500 or a lost answer after DRS created it,
+ * or a record that failed to write). The job is looked for at once; if not found, the claim is
+ * expired, not deleted, so the next delivery takes it over and looks again before starting.
+ */
+async function startOnce(deps: DisasterRecoveryDeps, spec: OnceSpec): Promise<OnceOutcome> {
+  const { key, owner, logger, logFields } = spec;
+  const claim = await claimChunk(deps, key, owner);
+  if (claim.kind === 'done') {
+    logger.info('Job already started by an earlier invocation: not starting it again', {
+      ...logFields,
+      jobId: claim.jobId,
+    });
+    return { jobId: claim.jobId, reused: true };
+  }
+  let attempted = false;
+  try {
+    if (claim.takeover) {
+      // The previous holder may have started the job and failed before recording it.
+      const found = await spec.find();
+      if (found !== undefined) {
+        await deps.idempotency.complete(key, owner, found, deps.clock.now());
+        logger.warn('Found the job of an unfinished claim in DRS: not starting it again', {
+          ...logFields,
+          jobId: found,
+        });
+        return { jobId: found, reused: true };
+      }
+    }
+    const { jobId, lease } = await spec.start(() => {
+      attempted = true;
+    });
+    await deps.idempotency.complete(key, owner, jobId, deps.clock.now());
+    return { jobId, reused: false, waitedMs: lease.waitedMs };
+  } catch (error) {
+    if (!attempted || startWasRejected(error)) {
+      await deps.idempotency.abandon(key, owner);
+      throw error;
+    }
+    return recoverUnknownStart(deps, spec, error);
+  }
+}
+
+/** After a start whose outcome is unknown: the job DRS has for the key, else the error. */
+async function recoverUnknownStart(
+  deps: DisasterRecoveryDeps,
+  spec: OnceSpec,
+  error: unknown,
+): Promise<OnceOutcome> {
+  const { key, owner, logger, logFields } = spec;
+  logger.warn('The start of a job had an unknown outcome: looking for the job in DRS', {
+    ...logFields,
+    errorCode: errorCodeOf(error) ?? (error instanceof Error ? error.name : undefined),
+  });
+  try {
+    const found = await spec.find();
+    if (found !== undefined) {
+      await deps.idempotency.complete(key, owner, found, deps.clock.now());
+      logger.warn('Found the job the failed start created: recorded it', {
+        ...logFields,
+        jobId: found,
+      });
+      return { jobId: found, reused: false };
+    }
+  } catch (lookupError) {
+    logger.warn('Could not look for or record the job: the next delivery looks again', {
+      ...logFields,
+      errorCode: errorCodeOf(lookupError),
+    });
+  }
+  // Not found (or not recorded): the next delivery takes the claim over and looks again.
+  await deps.idempotency.expire(key, owner, deps.clock.now()).catch(() => undefined);
+  throw error;
+}
+
+/**
+ * Whether `error` proves that DRS created no job: it answered a client error (4xx), only ever
+ * throttled, or the throttler never let the call through. A 5xx, a timeout or a lost answer
+ * proves nothing: DRS may have created the job.
+ */
+export function startWasRejected(error: unknown): boolean {
+  if (
+    error instanceof JobThrottlerTimeoutError ||
+    error instanceof CapacityRequestError ||
+    error instanceof DrsQuotaExceededError ||
+    error instanceof DrsConflictError
+  ) {
+    return true;
+  }
+  // The write client retries throttling only: out of retries means DRS throttled every call.
+  if (error instanceof RetryExhaustedError) return isThrottlingError(error.cause);
+  const status = httpStatusOf(error);
+  return status !== undefined && status >= 400 && status < 500;
 }
 
 /**
@@ -296,13 +416,16 @@ export function launchCounts(servers: readonly ParticipatingServer[]): LaunchCou
 }
 
 /**
- * Terminates recovery instances in jobs of at most 200 (and the per-job quota). Terminate jobs count against the
- * concurrent-job quota, so each goes through the throttler like a recovery job, with the
- * instances' source servers as its servers.
+ * Terminates recovery instances in jobs of at most 200 (and the per-job quota). Terminate jobs
+ * count against the concurrent-job quota, so each goes through the throttler like a recovery
+ * job, with the instances' source servers as its servers. Each job is started at most once:
+ * its idempotency key is made of its instances (TerminateRecoveryInstances takes no tags, so
+ * an unrecorded job is found by its instances instead).
  */
 export async function terminateInstances(
   deps: DisasterRecoveryDeps,
   event: TerminateEvent,
+  invocationId: string,
   logger: DrsLogger,
 ): Promise<TerminateResult> {
   const target = targetOf(event);
@@ -321,27 +444,67 @@ export async function terminateInstances(
     quotas.maxServersInActiveJobs,
   );
   const jobIds: string[] = [];
-  for (const ids of splitIntoJobs(event.recoveryInstanceIds, perJob)) {
+  let reusedJobs = 0;
+  for (const [chunkIndex, ids] of splitIntoJobs(event.recoveryInstanceIds, perJob).entries()) {
     const servers = [...new Set(ids.map((id) => sourceOf.get(id) ?? id))];
-    const { jobId } = await deps.services.throttler(target).startJob(
-      {
-        sourceServerIds: servers,
-        ...(event.waveId === undefined ? {} : { waveId: event.waveId }),
-      },
-      async () => {
-        const output = await drs.terminateRecoveryInstances({ recoveryInstanceIDs: ids });
-        const id = output.job?.jobID;
-        if (id === undefined) throw new MissingJobIdError(target);
-        return id;
-      },
-    );
-    jobIds.push(jobId);
+    const outcome = await startOnce(deps, {
+      key: terminateIdempotencyKey(target, ids),
+      owner: `${invocationId}#terminate#${chunkIndex}`,
+      logFields: { waveId: event.waveId, chunkIndex, instances: ids.length },
+      logger,
+      find: () => findTerminateJob(deps, target, ids),
+      start: (attempting) =>
+        deps.services.throttler(target).startJob(
+          {
+            sourceServerIds: servers,
+            ...(event.waveId === undefined ? {} : { waveId: event.waveId }),
+          },
+          async () => {
+            attempting();
+            const output = await drs.terminateRecoveryInstances({ recoveryInstanceIDs: ids });
+            const id = output.job?.jobID;
+            if (id === undefined) throw new MissingJobIdError(target);
+            return id;
+          },
+        ),
+    });
+    jobIds.push(outcome.jobId);
+    if (outcome.reused) reusedJobs += 1;
   }
   logger.info('Recovery instances terminating', {
     waveId: event.waveId,
     region: target.region,
     instances: event.recoveryInstanceIds.length,
     jobIds,
+    reusedJobs,
   });
-  return { action: 'terminate', jobIds, recoveryInstanceIds: event.recoveryInstanceIds };
+  return {
+    action: 'terminate',
+    jobIds,
+    recoveryInstanceIds: event.recoveryInstanceIds,
+    reusedJobs,
+  };
+}
+
+/** The id of a recent terminate job of exactly these recovery instances, if DRS has one. */
+async function findTerminateJob(
+  deps: DisasterRecoveryDeps,
+  target: DrsTarget,
+  recoveryInstanceIds: readonly string[],
+): Promise<string | undefined> {
+  const fromDate = new Date(
+    deps.clock.now() - deps.config.jobWindowHours * 3600 * 1000,
+  ).toISOString();
+  const wanted = [...recoveryInstanceIds].sort().join(',');
+  const jobs = await deps.services.drs(target).listAll('DescribeJobs', { filters: { fromDate } });
+  return jobs.find(
+    (job) =>
+      job.initiatedBy === 'TERMINATE_RECOVERY_INSTANCES' &&
+      (job.participatingServers ?? [])
+        .flatMap((server) =>
+          server.recoveryInstanceID === undefined ? [] : [server.recoveryInstanceID],
+        )
+        .sort()
+        .join(',') === wanted,
+  )?.jobID;
 }

@@ -12,7 +12,7 @@ import * as drsSdk from '@aws-sdk/client-drs';
 import * as dynamodbSdk from '@aws-sdk/client-dynamodb';
 import * as serviceQuotasSdk from '@aws-sdk/client-service-quotas';
 import * as snsSdk from '@aws-sdk/client-sns';
-import type { MetadataBearer } from '@smithy/types';
+import type { MetadataBearer, MiddlewareStack } from '@smithy/types';
 import { InMemoryMetricRecorder } from '../../observability/metrics.js';
 import { createRandom, deriveSeed, type Seed } from '../../simulation/random.js';
 import { DrsModel, type DrsModelOptions } from '../../simulation/models/drs.js';
@@ -37,6 +37,11 @@ import { DynamoDbIdempotencyStore } from '../handlers/idempotency.js';
 
 type MountableClientClass = new (config: never) => MountableClient<object, MetadataBearer>;
 
+/** The part of an SDK client `onAwsCall` hooks into (any client version). */
+interface RecordableClient {
+  readonly middlewareStack: Pick<MiddlewareStack<object, MetadataBearer>, 'add'>;
+}
+
 export const SIMULATED_ACCOUNT_ID = '123456789012';
 export const LIMITER_TABLE = 'drs-limiter';
 export const LEASE_TABLE = 'drs-leases';
@@ -57,6 +62,15 @@ export interface DrsWorldOptions {
   readonly config?: Partial<DisasterRecoveryConfig>;
   /** @default - silent */
   readonly logger?: DrsLogger;
+  /** Told of every AWS call any container makes (each attempt), e.g. to check IAM grants. */
+  readonly onAwsCall?: (call: AwsCall) => void;
+}
+
+/** One AWS call a container made: the IAM service prefix, the operation and its input. */
+export interface AwsCall {
+  readonly service: 'drs' | 'dynamodb' | 'servicequotas' | 'sns';
+  readonly operation: string;
+  readonly input: Readonly<Record<string, unknown>>;
 }
 
 export interface DrsWorld {
@@ -139,6 +153,19 @@ export function createDrsWorld(options: DrsWorldOptions = {}): DrsWorld {
     toDisasterRecoveryEnvironment({ ...baseConfig(alertTopicArn, regions), ...options.config }),
   );
   const metrics = new InMemoryMetricRecorder();
+  const record = <C>(service: AwsCall['service'], client: C): C => {
+    const { onAwsCall } = options;
+    if (onAwsCall === undefined) return client;
+    (client as unknown as RecordableClient).middlewareStack.add(
+      (next, context) => (args) => {
+        const operation = (context.commandName ?? '').replace(/Command$/, '');
+        onAwsCall({ service, operation, input: args.input as Record<string, unknown> });
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordAwsCall' },
+    );
+    return client;
+  };
   const factory: AwsClientFactory = {
     // The DRS client (3.523) has its own older @smithy types: mount it through a cast.
     drs: (request): drsSdk.DrsClient => {
@@ -148,26 +175,35 @@ export function createDrsWorld(options: DrsWorldOptions = {}): DrsWorld {
         drsIn(request.region),
         { exceptions: drsSdk },
       );
-      return client as drsSdk.DrsClient;
+      return record('drs', client as drsSdk.DrsClient);
     },
     serviceQuotas: (request) =>
-      createSimulatedClient(
-        serviceQuotasSdk.ServiceQuotasClient,
-        { region: request.region, maxAttempts: 1 },
-        quotaModels.get(request.region) ?? serviceQuotas,
-        { exceptions: serviceQuotasSdk },
+      record(
+        'servicequotas',
+        createSimulatedClient(
+          serviceQuotasSdk.ServiceQuotasClient,
+          { region: request.region, maxAttempts: 1 },
+          quotaModels.get(request.region) ?? serviceQuotas,
+          { exceptions: serviceQuotasSdk },
+        ),
       ),
     dynamoDb: (request) =>
-      createSimulatedClient(
-        dynamodbSdk.DynamoDBClient,
-        { region: request.region, maxAttempts: 1 },
-        dynamodb,
-        { exceptions: dynamodbSdk },
+      record(
+        'dynamodb',
+        createSimulatedClient(
+          dynamodbSdk.DynamoDBClient,
+          { region: request.region, maxAttempts: 1 },
+          dynamodb,
+          { exceptions: dynamodbSdk },
+        ),
       ),
     sns: (request) =>
-      createSimulatedClient(snsSdk.SNSClient, { region: request.region, maxAttempts: 1 }, sns, {
-        exceptions: snsSdk,
-      }),
+      record(
+        'sns',
+        createSimulatedClient(snsSdk.SNSClient, { region: request.region, maxAttempts: 1 }, sns, {
+          exceptions: snsSdk,
+        }),
+      ),
   };
   let containers = 0;
   const logger = options.logger ?? silentDrsLogger;
@@ -205,6 +241,7 @@ export function createDrsWorld(options: DrsWorldOptions = {}): DrsWorld {
         clock,
         logger,
         newId: () => `container-${containers}-invocation-${(ids += 1)}`,
+        setInvocationContext: (context) => runtime.setInvocationContext(context),
       };
     },
   };

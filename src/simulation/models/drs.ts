@@ -221,6 +221,11 @@ export class DrsModel extends ThrottledServiceModel {
   private readonly jobs = new Map<string, JobRecord>();
   private readonly instances = new Map<string, InstanceRecord>();
   private readonly failingLaunches = new Set<string>();
+  private readonly lostAnswers: {
+    operation: string;
+    remaining: number;
+    error: ServiceErrorSpec;
+  }[] = [];
   private sequence = 0;
   private counts = this.zeroCounts();
 
@@ -281,6 +286,24 @@ export class DrsModel extends ThrottledServiceModel {
     input: ModelInput,
     context: ModelCallContext,
   ): Promise<object> {
+    const answer = this.answer(operation, input, context);
+    const lost = this.lostAnswers.find((entry) => entry.operation === operation);
+    if (lost === undefined) return answer;
+    // A call that succeeded (took effect) answers the error instead; failures pass through.
+    return answer.then(() => {
+      lost.remaining -= 1;
+      if (lost.remaining === 0) this.lostAnswers.splice(this.lostAnswers.indexOf(lost), 1);
+      const { error } = lost;
+      return Promise.reject(
+        new SimulatedServiceError({
+          ...error,
+          message: error.message ?? `${error.name} (answer lost)`,
+        }),
+      );
+    });
+  }
+
+  private answer(operation: string, input: ModelInput, context: ModelCallContext): Promise<object> {
     if (this.table.has(operation)) {
       const throttle = this.throttle(operation);
       if (throttle !== undefined) {
@@ -380,6 +403,24 @@ export class DrsModel extends ThrottledServiceModel {
 
   setReplicationState(sourceServerID: string, state: DataReplicationState): void {
     this.serverRecord(sourceServerID).replicationState = state;
+  }
+
+  /**
+   * The next `count` calls of `operation` take effect, then answer `error` instead of their
+   * result: DRS acted but the answer was lost (a 500 after the job was created, a timeout).
+   */
+  loseNextAnswers(
+    count: number,
+    operation: string,
+    error: ServiceErrorSpec = drsInternalServerError(),
+  ): void {
+    checkInteger('loseNextAnswers count', count, 1, 1_000_000);
+    if (!this.table.has(operation)) {
+      throw new SimulationConfigError(
+        `loseNextAnswers operation '${operation}' is not one of DRS's operations.`,
+      );
+    }
+    this.lostAnswers.push({ operation, remaining: count, error });
   }
 
   /** The next launch of each of these servers fails (launchStatus FAILED, no instance). */

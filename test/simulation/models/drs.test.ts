@@ -623,6 +623,59 @@ describe('simulation: DRS request rates and faults', () => {
     expect(unknown).toMatchObject({ name: 'UnknownOperationException' });
   });
 
+  it('loses the answer of a call that took effect, and only of one that did', async () => {
+    // Prepare: two lost answers of StartRecovery; the first call is throttled by DRS.
+    const { client, model, clock } = setup({
+      throttling: { account: { ratePerSecond: 1, burst: 1 } },
+    });
+    const [a, b] = model.seedSourceServers(2);
+    await client.send(new DescribeJobsCommand({})); // uses the only token
+    model.loseNextAnswers(2, 'StartRecovery');
+
+    // Act
+    const throttled = await failure(start(client, [a]));
+    await clock.advance(1000);
+    const lost = await failure(start(client, [a]));
+    await clock.advance(1000);
+    const lostAgain = await failure(start(client, [b]));
+    await clock.advance(1000);
+    await client.send(new DescribeJobsCommand({})).catch(() => undefined);
+
+    // Assess: the throttled call neither acted nor used a lost answer; the others acted.
+    expect(throttled.name).toBe('ThrottlingException');
+    expect(lost).toMatchObject({ name: 'InternalServerException' });
+    expect(lostAgain.$metadata.httpStatusCode).toBe(500);
+    expect(model.counters().jobsStarted).toBe(2);
+    expect(() => model.loseNextAnswers(1, 'StartFailback')).toThrow(SimulationConfigError);
+    expect(() => model.loseNextAnswers(0, 'StartRecovery')).toThrow(SimulationConfigError);
+  });
+
+  it('keeps page tokens short whatever the filters', async () => {
+    // Prepare: 150 recovery instances asked for by id (a filter of ~3 KB).
+    const { client, model, clock } = setup();
+    const servers = model.seedSourceServers(150);
+    await start(client, servers.slice(0, 100));
+    await start(client, servers.slice(100));
+    await clock.advance(3_600_000);
+    const ids = model.recoveryInstances().map((i) => i.recoveryInstanceID ?? '');
+
+    // Act
+    const first = await client.send(
+      new DescribeRecoveryInstancesCommand({ filters: { recoveryInstanceIDs: ids } }),
+    );
+    const second = await client.send(
+      new DescribeRecoveryInstancesCommand({
+        filters: { recoveryInstanceIDs: ids },
+        nextToken: first.nextToken,
+      }),
+    );
+
+    // Assess
+    expect(first.nextToken?.length).toBeLessThan(100);
+    expect((first.items ?? []).length + (second.items ?? []).length).toBe(150);
+    expect(second.nextToken).toBeUndefined();
+  });
+
   it('uses a 10 TPS account rate by default', async () => {
     // Prepare
     const clock = VirtualClock.create();
