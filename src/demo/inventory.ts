@@ -4,7 +4,6 @@
  * alarm audit can evaluate.
  */
 import type { Stack } from 'aws-cdk-lib';
-import { Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
@@ -24,7 +23,7 @@ export interface Inventory {
   readonly functions: readonly InventoryFunction[];
   /** Metric alarms the audit can evaluate. */
   readonly alarms: readonly AuditedAlarm[];
-  /** Alarms it cannot (metric math, composite), by name, with the reason. */
+  /** Alarms it cannot (metric math, a period known only at deployment), by name, with the reason. */
   readonly unaudited: readonly { readonly alarmName: string; readonly reason: string }[];
 }
 
@@ -70,6 +69,12 @@ export function inventoryOf(stacks: readonly Stack[]): Inventory {
         unaudited.push({ alarmName, reason: 'metric math' });
         continue;
       }
+      const period: unknown = stack.resolve(node.period ?? 60);
+      if (typeof period !== 'number') {
+        // A period only deployment resolves (a parameter, an import): its periods are unknown.
+        unaudited.push({ alarmName, reason: `period unknown before deployment` });
+        continue;
+      }
       const dimensions = (stack.resolve(node.dimensions) ?? []) as {
         name: unknown;
         value: unknown;
@@ -82,7 +87,7 @@ export function inventoryOf(stacks: readonly Stack[]): Inventory {
           dimensions.map((d) => [text(stack, d.name, names), text(stack, d.value, names)]),
         ),
         statistic: node.statistic ?? node.extendedStatistic ?? 'Average',
-        periodSeconds: Token.isUnresolved(node.period) ? 60 : (node.period ?? 60),
+        periodSeconds: period,
         evaluationPeriods: node.evaluationPeriods ?? 1,
         datapointsToAlarm: node.datapointsToAlarm ?? node.evaluationPeriods ?? 1,
         threshold: node.threshold ?? 0,

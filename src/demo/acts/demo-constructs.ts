@@ -5,6 +5,7 @@
  */
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
 import { ExampleWorkflowStack } from '../../../examples/workflow/stack.js';
 import { DisasterRecoveryOrchestration } from '../../disaster-recovery/construct.js';
 import { LoadShedding } from '../../load-shedding/construct.js';
@@ -17,6 +18,9 @@ import {
   DEMO_TRAFFIC_RESOURCES as R,
   demoElbv2Arn,
 } from './names.js';
+import { ALARM_STATE_CHANGE } from './start-on-alarm.js';
+import { SECURITY_GROUP, SUBNETS, VPC_CIDR } from './task-starter-on-primary.js';
+import { TASKS_PER_ALARM, WAIT_FOR_HEALTHY_SECONDS } from './traffic-and-tasks-run.js';
 import { WORKFLOW_TYPE } from './workflow.js';
 
 const EMAILS = ['ops-team@example.com'];
@@ -26,7 +30,7 @@ export function demoStacks(): Stack[] {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const env = { account: R.account, region: R.region };
   const stack = new Stack(app, 'OpsKitDemo', { env });
-  new LoadShedding(stack, 'LoadShedding', {
+  const loadShedding = new LoadShedding(stack, 'LoadShedding', {
     primaryTargetGroup: demoElbv2Arn(R.primaryTargetGroup),
     listeners: [demoElbv2Arn(`listener/${R.loadBalancer}/0000000000000003`)],
     alarm: {
@@ -51,10 +55,25 @@ export function demoStacks(): Stack[] {
       executionRoleArn: `arn:aws:iam::${R.account}:role/web-execution`,
     },
     targetGroups: [demoElbv2Arn(R.primaryTargetGroup)],
-    targetGroupVpcCidrs: ['10.0.0.0/16'],
-    subnets: ['subnet-0123456789abcdef0'],
-    securityGroups: ['sg-0123456789abcdef0'],
+    targetGroupVpcCidrs: [VPC_CIDR],
+    subnets: SUBNETS,
+    securityGroups: [SECURITY_GROUP],
     launchType: 'FARGATE',
+    // The act's start rule (start-on-alarm.ts): the overload alarm's ALARM events start tasks.
+    startEvent: {
+      eventPattern: {
+        source: [ALARM_STATE_CHANGE.source],
+        detailType: [ALARM_STATE_CHANGE.detailType],
+        resources: [loadShedding.alarm.alarmArn],
+        detail: { state: { value: ['ALARM'] } },
+      },
+      input: events.RuleTargetInput.fromObject({
+        id: events.EventField.eventId,
+        time: events.EventField.time,
+        detail: { count: TASKS_PER_ALARM },
+      }),
+    },
+    waitForHealthy: Duration.seconds(WAIT_FOR_HEALTHY_SECONDS),
     reconcile: { mode: 'shared' },
     monitoring: { emails: EMAILS },
     functions: { namePrefix: DEMO_NAME_PREFIXES.taskStarter },

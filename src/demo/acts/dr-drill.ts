@@ -29,7 +29,12 @@ export const DRILL_FUNCTION_NAME = `${DRILL_NAME_PREFIX}-execution`;
 
 const minuteOf = (ms: number): number => Math.floor(ms / 60_000);
 
-function checksOf(result: DrillResult, throttles: number): DemoCheck[] {
+/**
+ * The drill's expected outcomes. `throttles` counts the calls the simulated DRS throttled;
+ * `result.rateLimitErrors` the `RateLimitErrors` data the handlers recorded (Service alone, the
+ * construct alarm's series), which must account for every throttle and quota error.
+ */
+export function drillChecks(result: Omit<DrillResult, 'timeline'>, throttles: number): DemoCheck[] {
   return [
     {
       name: 'every source server launched a recovery instance',
@@ -40,6 +45,11 @@ function checksOf(result: DrillResult, throttles: number): DemoCheck[] {
       name: 'DRS throttled the drill and every throttled call was retried',
       ok: throttles > 0 && result.failedCalls === 0,
       detail: `${throttles} throttles, ${result.retries} retries, ${result.failedCalls} calls failed for good`,
+    },
+    {
+      name: 'the handlers recorded RateLimitErrors for every throttle (the DR alarm watches it)',
+      ok: throttles > 0 && result.rateLimitErrors === throttles + result.quotaErrors,
+      detail: `${result.rateLimitErrors} RateLimitErrors recorded in ${DRS_METRICS_NAMESPACE} for ${throttles} throttles and ${result.quotaErrors} quota errors`,
     },
     {
       name: 'no DRS quota was ever exceeded',
@@ -90,8 +100,8 @@ export const drDrillAct: DemoAct = {
         },
       },
     });
-    const start = throttled.length === 0 ? 0 : Math.min(...throttled.map((e) => e.time));
-    const origin = Math.min(start, ...throttled.map((e) => e.time));
+    // Minute 0 of the chart is the first throttle's (the drill's start is the world's own).
+    const origin = throttled.length === 0 ? 0 : Math.min(...throttled.map((e) => e.time));
     const minutes = Math.max(1, Math.ceil(result.durationMs / 60_000));
     const throttlesPerMinute = Array.from({ length: minutes }, () => 0);
     for (const event of throttled) {
@@ -104,7 +114,7 @@ export const drDrillAct: DemoAct = {
         .reduce((sum) => sum + Math.round(result.servers / result.waves), 0),
     );
     return {
-      checks: checksOf(result, throttled.length),
+      checks: drillChecks(result, throttled.length),
       facts: [
         { label: 'servers launched', value: `${result.launched} / ${result.servers}` },
         {

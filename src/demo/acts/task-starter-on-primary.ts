@@ -6,8 +6,9 @@
  *   definition `web`) that sends its Task State Change events to the shared EventBridge;
  * - a rule for the load-shedding alarm's ALARM events whose target invokes the REAL start
  *   handler with a start event built from the alarm event (on AWS: the rule target's input
- *   transformer `{ id, time, detail: { count } }`; the EventBridge model has no input
- *   transformers, so a function target does that one step and invokes through the runtime);
+ *   transformer `{ id, time, detail: { count } }`, see start-on-alarm.ts; the EventBridge model
+ *   has no input transformers, so a function target does that one step and invokes through the
+ *   runtime);
  *   every other field defaults from the start function's configuration (cluster, task
  *   definition, target group = the primary);
  * - a rule for the kit's Task State Change events that invokes the REAL task-state handler;
@@ -40,7 +41,6 @@ import {
   TaskStarterEnvVars as V,
   parseTaskStarterConfig,
   taskStateChangePattern,
-  type StartEvent,
   type TaskStarterConfig,
 } from '../../task-starter/contract.js';
 import type { TaskStarterDeps } from '../../task-starter/handlers/deps.js';
@@ -48,6 +48,7 @@ import { createReconcileHandler } from '../../task-starter/handlers/reconcile.js
 import { createStartHandler } from '../../task-starter/handlers/start.js';
 import { createTaskStateHandler } from '../../task-starter/handlers/task-state.js';
 import { DEMO_FUNCTION_NAMES, DEMO_TRAFFIC_RESOURCES } from './names.js';
+import { alarmStartPattern, startEventOfAlarm } from './start-on-alarm.js';
 
 export const VPC_CIDR = '10.0.0.0/16';
 export const SUBNETS = Object.freeze(['subnet-0aaa1111', 'subnet-0bbb2222']);
@@ -252,6 +253,7 @@ export function deployTaskStarterOnPrimary(
     [V.launchType]: 'FARGATE',
     [V.targetGroupVpcCidrs]: VPC_CIDR,
     [V.allowedClusters]: cluster,
+    [V.allowedTaskDefinitionFamilies]: DEMO_TRAFFIC_RESOURCES.taskDefinitionFamily,
     [V.allowedTargetGroupArns]: JSON.stringify([primaryArn]),
     [V.waitForHealthySeconds]: String(options.waitForHealthySeconds),
     // The application's own fleet is in the group too: reconcile must leave its targets alone.
@@ -291,12 +293,7 @@ export function deployTaskStarterOnPrimary(
   const startRule = 'opskit-demo-tasks-on-overload';
   eventBridge.putRule({
     name: startRule,
-    eventPattern: {
-      source: ['aws.cloudwatch'],
-      'detail-type': ['CloudWatch Alarm State Change'],
-      resources: [alarmArn],
-      detail: { state: { value: ['ALARM'] } },
-    },
+    eventPattern: alarmStartPattern(alarmArn),
     targets: [
       {
         type: 'function',
@@ -304,11 +301,7 @@ export function deployTaskStarterOnPrimary(
         retryPolicy: RETRY_POLICY,
         deadLetter,
         handler: async (event: EventBridgeEvent) => {
-          const start: StartEvent = {
-            id: event.id,
-            time: event.time,
-            detail: { count: options.tasksPerAlarm },
-          };
+          const start = startEventOfAlarm(event, options.tasksPerAlarm);
           events.push({
             time: clock.now(),
             kind: 'start-requested',

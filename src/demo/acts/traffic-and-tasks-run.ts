@@ -35,6 +35,8 @@ export const BASELINE_TARGETS = Object.freeze([
 ]);
 /** Tasks each ALARM starts: with them the primary serves 3,000 rps, above the spike's share. */
 export const TASKS_PER_ALARM = 4;
+/** Seconds the task-state function waits for a registered task's target to be healthy. */
+export const WAIT_FOR_HEALTHY_SECONDS = 60;
 /** The construct's default reconcile schedule. */
 export const RECONCILE_EVERY_MINUTES = 5;
 
@@ -157,7 +159,7 @@ export async function runTrafficAndTasks(seed: number): Promise<TrafficAndTasksR
         startMs: { min: 45_000, max: 150_000 },
         baselineTargets: BASELINE_TARGETS,
         metrics: taskStarterMetrics,
-        waitForHealthySeconds: 60,
+        waitForHealthySeconds: WAIT_FOR_HEALTHY_SECONDS,
       });
       starter = s;
       baselineActions = rulesJson(d);

@@ -13,8 +13,9 @@ import {
 } from '../../workflow/local-run/example.js';
 import { MAX_PAYLOAD_BYTES } from '../../workflow/local-run/errors.js';
 import type { ExecutionResult } from '../../workflow/local-run/runner.js';
+import type { Stage } from '../../workflow/stage.js';
 import { createWorkflowWorld } from '../../workflow/local-run/world.js';
-import type { ActOutcome, DemoAct } from '../runner.js';
+import type { ActContext, ActOutcome, DemoAct } from '../runner.js';
 import type { DemoCheck, DemoEvent } from '../result.js';
 import { functionUses, lambdaMetricSeries } from './metric-series.js';
 
@@ -96,56 +97,76 @@ function eventsOf(result: ExecutionResult): DemoEvent[] {
   ]);
 }
 
-export const workflowAct: DemoAct = {
-  id: 'workflow',
-  title: 'S3-backed workflow processes a batch',
-  async run(context): Promise<ActOutcome> {
-    const batch = demoBatch(context.seed);
-    context.progress(
-      `${batch.length} raw events -> ETL -> normalize (Glue) -> Filter -> Score -> Store -> Reactive`,
-    );
-    const template = synthesizeExampleWorkflow(WORKFLOW_TYPE);
-    const clock = VirtualClock.install();
+export interface WorkflowActOptions {
+  /**
+   * The stage handlers the functions run (tests swap one to see the act fail).
+   * @default EXAMPLE_STAGE_IMPLEMENTATIONS
+   */
+  readonly stages?: Readonly<Record<string, Stage<never, unknown>>>;
+  /** Raw events in the batch. @default WORKFLOW_BATCH_SIZE */
+  readonly batchSize?: number;
+}
+
+/** The workflow act; every stage of the example must write its output, whatever runs them. */
+export function createWorkflowAct(options: WorkflowActOptions = {}): DemoAct {
+  return {
+    id: 'workflow',
+    title: 'S3-backed workflow processes a batch',
+    run: (context) => runWorkflowAct(context, options),
+  };
+}
+
+async function runWorkflowAct(
+  context: ActContext,
+  options: WorkflowActOptions,
+): Promise<ActOutcome> {
+  const batch = demoBatch(context.seed, options.batchSize);
+  context.progress(
+    `${batch.length} raw events -> ETL -> normalize (Glue) -> Filter -> Score -> Store -> Reactive`,
+  );
+  const template = synthesizeExampleWorkflow(WORKFLOW_TYPE);
+  const clock = VirtualClock.install();
+  try {
+    const world = createWorkflowWorld({
+      template,
+      clock,
+      stages: options.stages ?? EXAMPLE_STAGE_IMPLEMENTATIONS,
+      glueJobs: exampleGlueJob(),
+    });
     try {
-      const world = createWorkflowWorld({
-        template,
-        clock,
-        stages: EXAMPLE_STAGE_IMPLEMENTATIONS,
-        glueJobs: exampleGlueJob(),
-      });
-      try {
-        world.send(batch);
-        const result = await clock.run(
-          async () => {
-            while (world.pipe.executions().length === 0) await clock.sleep(1_000);
-            return world.pipe.executions()[0].done;
-          },
-          { maxVirtualMs: MAX_VIRTUAL_MS },
-        );
-        const stages = [...Object.keys(EXAMPLE_STAGE_IMPLEMENTATIONS), 'normalize'];
-        const invocations = world.machine.runtime.invocations();
-        const biggest = Math.max(0, ...result.s3Writes.map((w) => w.bytes ?? 0));
-        return {
-          checks: checksOf(result, stages),
-          facts: [
-            { label: 'raw events in the batch', value: String(batch.length) },
-            { label: 'execution', value: `${result.type} ${result.name}: ${result.status}` },
-            { label: 'duration (virtual)', value: `${(result.durationMs / 1000).toFixed(1)} s` },
-            { label: 'states entered', value: String(result.states.length) },
-            { label: 'S3 objects written', value: String(result.s3Writes.length) },
-            { label: 'largest S3 object', value: `${biggest} B` },
-          ],
-          events: eventsOf(result),
-          charts: [],
-          functions: functionUses(invocations, (name) => name),
-          metrics: lambdaMetricSeries(invocations, (name) => name, result.startTime),
-          virtualSeconds: result.durationMs / 1000,
-        };
-      } finally {
-        await world.dispose();
-      }
+      world.send(batch);
+      const result = await clock.run(
+        async () => {
+          while (world.pipe.executions().length === 0) await clock.sleep(1_000);
+          return world.pipe.executions()[0].done;
+        },
+        { maxVirtualMs: MAX_VIRTUAL_MS },
+      );
+      const stages = [...Object.keys(EXAMPLE_STAGE_IMPLEMENTATIONS), 'normalize'];
+      const invocations = world.machine.runtime.invocations();
+      const biggest = Math.max(0, ...result.s3Writes.map((w) => w.bytes ?? 0));
+      return {
+        checks: checksOf(result, stages),
+        facts: [
+          { label: 'raw events in the batch', value: String(batch.length) },
+          { label: 'execution', value: `${result.type} ${result.name}: ${result.status}` },
+          { label: 'duration (virtual)', value: `${(result.durationMs / 1000).toFixed(1)} s` },
+          { label: 'states entered', value: String(result.states.length) },
+          { label: 'S3 objects written', value: String(result.s3Writes.length) },
+          { label: 'largest S3 object', value: `${biggest} B` },
+        ],
+        events: eventsOf(result),
+        charts: [],
+        functions: functionUses(invocations, (name) => name),
+        metrics: lambdaMetricSeries(invocations, (name) => name, result.startTime),
+        virtualSeconds: result.durationMs / 1000,
+      };
     } finally {
-      clock.uninstall();
+      await world.dispose();
     }
-  },
-};
+  } finally {
+    clock.uninstall();
+  }
+}
+
+export const workflowAct: DemoAct = createWorkflowAct();
