@@ -40,8 +40,10 @@ import { mountModel } from '../../simulation/sdk-mount.js';
 import {
   TaskStarterEnvVars as V,
   parseTaskStarterConfig,
+  TaskStarterAsyncRetryAttempts,
   taskStateChangePattern,
   type TaskStarterConfig,
+  type TaskStarterHandlerRole,
 } from '../../task-starter/contract.js';
 import type { TaskStarterDeps } from '../../task-starter/handlers/deps.js';
 import { createReconcileHandler } from '../../task-starter/handlers/reconcile.js';
@@ -69,8 +71,9 @@ const FN = DEMO_FUNCTION_NAMES.taskStarter;
 /** As the construct sizes them: event-driven functions are short; reconcile gets two minutes. */
 const SHORT_TIMEOUT_MS = 30_000;
 const RECONCILE_TIMEOUT_MS = 120_000;
-/** Lambda's asynchronous retries, as the construct's rule targets set them. */
-const RETRY_POLICY = { maximumRetryAttempts: 2 } as const;
+/** Lambda's asynchronous retries of a function, as the construct sets them. */
+const retryPolicyOf = (role: TaskStarterHandlerRole) =>
+  ({ maximumRetryAttempts: TaskStarterAsyncRetryAttempts[role] }) as const;
 
 /** What happened to one task (or one start), as the timeline tells it. */
 export interface TaskEvent {
@@ -298,7 +301,7 @@ export function deployTaskStarterOnPrimary(
       {
         type: 'function',
         id: 'start',
-        retryPolicy: RETRY_POLICY,
+        retryPolicy: retryPolicyOf('start'),
         deadLetter,
         handler: async (event: EventBridgeEvent) => {
           const start = startEventOfAlarm(event, options.tasksPerAlarm);
@@ -333,7 +336,7 @@ export function deployTaskStarterOnPrimary(
         id: 'task-state',
         runtime,
         functionName: FN.taskState,
-        retryPolicy: RETRY_POLICY,
+        retryPolicy: retryPolicyOf('taskState'),
         deadLetter,
       },
     ],

@@ -64,6 +64,10 @@ export interface DrsWorldOptions {
   readonly logger?: DrsLogger;
   /** Told of every AWS call any container makes (each attempt), e.g. to check IAM grants. */
   readonly onAwsCall?: (call: AwsCall) => void;
+  /** The world's clock, for a caller that times what it records. @default a new VirtualClock */
+  readonly clock?: VirtualClock;
+  /** Where every container records its metrics. @default a new InMemoryMetricRecorder */
+  readonly metrics?: InMemoryMetricRecorder;
 }
 
 /** One AWS call a container made: the IAM service prefix, the operation and its input. */
@@ -105,7 +109,7 @@ function baseConfig(alertTopicArn: string, regions: readonly string[]): Disaster
 export function createDrsWorld(options: DrsWorldOptions = {}): DrsWorld {
   const region = options.region ?? 'us-east-1';
   const seed = options.seed ?? 1;
-  const clock = VirtualClock.create();
+  const clock = options.clock ?? VirtualClock.create();
   const common = { clock, region, accountId: SIMULATED_ACCOUNT_ID };
   const regions = [region, ...(options.otherRegions ?? [])];
   const drsModels = new Map(
@@ -152,7 +156,7 @@ export function createDrsWorld(options: DrsWorldOptions = {}): DrsWorld {
   const config = parseDisasterRecoveryConfig(
     toDisasterRecoveryEnvironment({ ...baseConfig(alertTopicArn, regions), ...options.config }),
   );
-  const metrics = new InMemoryMetricRecorder();
+  const metrics = options.metrics ?? new InMemoryMetricRecorder();
   const record = <C>(service: AwsCall['service'], client: C): C => {
     const { onAwsCall } = options;
     if (onAwsCall === undefined) return client;
