@@ -5,13 +5,15 @@ export const TOP_HELP = `Usage: opskit <command> [options]
 
 Local tools for aws-ops-kit: a demo and simulators that run the kit's real Lambda handlers
 against in-memory AWS models on virtual time, and the reference app's synthesis. Nothing is
-sent to AWS; no account or credentials are needed.
+sent to AWS and no credentials are needed, except by 'workflow smoke', which tests a deployed
+workflow with your AWS credentials.
 
 Commands:
   demo                     every capability working together, with a timeline and HTML report
   simulate load-shedding   ALB target group load shedding under a traffic spike
   simulate drs             a disaster-recovery drill against throttling DRS with job quotas
   workflow run             run the example S3 workflow's state machine locally
+  workflow smoke           smoke-test a deployed S3 workflow (sends to AWS)
   synth                    synthesize the reference CDK app offline, checked by cdk-nag
 
 Options:
@@ -129,4 +131,14 @@ Examples:
   opskit simulate load-shedding
   opskit simulate load-shedding --spike-multiplier 4 --shed-percent 10 --html report.html
   opskit simulate load-shedding --print-scenario > my.json; opskit simulate load-shedding --scenario my.json --json
+`;
+
+export const WORKFLOW_HELP = `Usage: opskit workflow <subcommand> [options]
+
+Subcommands:
+  run      run the example S3 workflow's state machine locally (simulated AWS, virtual time)
+  smoke    smoke-test a deployed S3 workflow: one message in, the last stage's output awaited
+           (sends to AWS with your credentials)
+
+Run 'opskit workflow <subcommand> --help' for its options.
 `;

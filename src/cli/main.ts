@@ -6,12 +6,13 @@ import { ScenarioError } from '../load-shedding/simulator/scenario.js';
 import { KIT_VERSION } from '../version.js';
 import { CliUsageError, ExitCodes } from './errors.js';
 import { demo } from './demo.js';
-import { SIMULATE_HELP, TOP_HELP } from './help.js';
+import { SIMULATE_HELP, TOP_HELP, WORKFLOW_HELP } from './help.js';
 import { synth } from './synth.js';
 import { processIo, type CliIo } from './io.js';
 import { simulateDrs } from './simulate-drs.js';
 import { simulateLoadShedding } from './simulate-load-shedding.js';
-import { WORKFLOW_RUN_HELP, workflowRun } from './workflow-run.js';
+import { workflowRun } from './workflow-run.js';
+import { workflowSmoke } from './workflow-smoke.js';
 
 const isHelp = (arg: string | undefined): boolean => arg === '--help' || arg === '-h';
 
@@ -36,17 +37,18 @@ async function workflow(args: readonly string[], io: CliIo): Promise<number> {
   const [subcommand, ...rest] = args;
   if (subcommand === undefined) {
     throw new CliUsageError(
-      "name what to do: 'opskit workflow run'. Run 'opskit workflow --help'.",
+      "name what to do: 'opskit workflow run' or 'opskit workflow smoke'. Run 'opskit workflow --help'.",
     );
   }
   if (isHelp(subcommand)) {
-    io.stdout(WORKFLOW_RUN_HELP);
+    io.stdout(WORKFLOW_HELP);
     return ExitCodes.ok;
   }
   if (subcommand === 'run') return workflowRun(rest, io);
+  if (subcommand === 'smoke') return workflowSmoke(rest, io);
   throw new CliUsageError(
-    `unknown subcommand '${subcommand}' for 'opskit workflow'. Available: run. ` +
-      "Run 'opskit workflow run --help'.",
+    `unknown subcommand '${subcommand}' for 'opskit workflow'. Available: run, smoke. ` +
+      "Run 'opskit workflow --help'.",
   );
 }
 

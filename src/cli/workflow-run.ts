@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 import { VirtualClock } from '../simulation/virtual-clock.js';
 import { WorkflowError } from '../workflow/errors.js';
+import { validateStateMachines } from '../workflow/local-run/asl-validation.js';
 import {
   EXAMPLE_INPUT,
   EXAMPLE_STAGE_IMPLEMENTATIONS,
@@ -109,6 +110,30 @@ export function renderTimeline(result: ExecutionResult): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** asl-validator's verdict first: an invalid definition is reported as such, not run. */
+function checkDefinitions(template: CfnTemplate): void {
+  let results: ReturnType<typeof validateStateMachines>;
+  try {
+    results = validateStateMachines(template);
+  } catch (error) {
+    if (error instanceof WorkflowError) {
+      throw new CliUsageError(`The template cannot run locally: ${error.message}`);
+    }
+    throw error;
+  }
+  const invalid = Object.entries(results).filter(([, result]) => !result.isValid);
+  if (invalid.length > 0) {
+    throw new CliUsageError(
+      invalid
+        .map(
+          ([id, result]) =>
+            `State machine ${id} is not valid ASL (asl-validator):\n  ${result.errors.join('\n  ')}`,
+        )
+        .join('\n') + '\nFix the definition and synthesize again; nothing was run.',
+    );
+  }
+}
+
 function buildWorld(template: CfnTemplate, clock: VirtualClock): WorkflowWorld {
   try {
     return createWorkflowWorld({
@@ -166,6 +191,7 @@ export async function workflowRun(args: readonly string[], io: CliIo): Promise<n
     flags.template === undefined
       ? synthesizeExampleWorkflow(type)
       : ((await readJson(io, 'template', flags.template)) as CfnTemplate);
+  checkDefinitions(template);
   const result = await runOnce(template, input);
   io.stdout(flags.json === true ? `${JSON.stringify(result, null, 2)}\n` : renderTimeline(result));
   if (result.status !== 'SUCCEEDED') {

@@ -9,6 +9,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { GlueJobArguments } from './contract.js';
+import { PERMANENT_STAGE_ERRORS } from './errors.js';
 import { EXECUTIONS_PREFIX, OUTPUT_FILE } from './paths.js';
 import { STEP_RETRY } from './construct-props.js';
 
@@ -167,6 +168,8 @@ function stepTask(
       // Off so that the spec's rule below is the only one (CDK would add 6 attempts at 2 s).
       retryOnServiceExceptions: false,
     });
+    // Rules are tried in order: the kit's permanent errors match first and are not retried.
+    task.addRetry({ errors: [...PERMANENT_STAGE_ERRORS], maxAttempts: 0 });
     task.addRetry({ ...STEP_RETRY.lambda, errors: [sfn.Errors.ALL] });
     return task;
   }

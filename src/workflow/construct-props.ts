@@ -19,8 +19,10 @@ export const WORKFLOW_TYPES: readonly WorkflowType[] = ['EXPRESS', 'STANDARD'];
 
 /**
  * How stage functions (and Glue jobs) are named: `explicit` is
- * `{StackName}-{Environment}-{FunctionPurpose}`; `generated` keeps a name derived from the
- * construct path (what a stack had before explicit names), for a migration in two steps.
+ * `{StackName}-{Environment}-{FunctionPurpose}`; `generated` leaves the functions'
+ * `FunctionName` unset (CloudFormation generates it, as for functions created without a name)
+ * and names Glue jobs, and the functions' log groups and alarms, from the construct path, for
+ * a migration in two steps.
  */
 export type FunctionNaming = 'explicit' | 'generated';
 

@@ -353,7 +353,10 @@ function stageFunctionProps(
 ): MonitoredFunctionProps {
   const options = props.functions ?? {};
   return {
+    // 'generated': CloudFormation names the function, as it did the old ones (spec 14.1);
+    // functionName (a readable, path-derived literal) still names its log group and alarms.
     functionName,
+    ...((options.naming ?? D.naming) === 'generated' ? { functionNaming: 'generated' } : {}),
     description: `Workflow stage ${step.name} (reads the previous stage's S3 output, writes its own)`,
     code: FunctionCode.nodejs({ entry: step.entry }),
     architecture: options.architecture ?? D.architecture,

@@ -173,3 +173,22 @@ export class StageOutputFormatError extends WorkflowError {
     this.name = 'StageOutputFormatError';
   }
 }
+
+/**
+ * The `name`s (Step Functions' task `Error`) of the kit errors a retry cannot fix: bad config or
+ * payload, a missing or unreadable input, access denied, output that cannot be encoded. The
+ * state machine's first Retry rule matches them with MaxAttempts 0, so they fail at once
+ * instead of after 2 × 20 s × 2 of retries. StageStorageFailedError (throttling, 5xx) is left
+ * out: it may be transient.
+ */
+export const PERMANENT_STAGE_ERRORS: readonly string[] = Object.freeze([
+  'WorkflowConfigError',
+  'InvalidExecutionContextError',
+  'InvalidPathSegmentError',
+  'StageInputNotFoundError',
+  'WorkflowBucketNotFoundError',
+  'StageAccessDeniedError',
+  'StageInputFormatError',
+  'StageInputTooLargeError',
+  'StageOutputFormatError',
+]);

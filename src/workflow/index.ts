@@ -26,3 +26,18 @@ export {
   type WorkflowWorldOptions,
 } from './local-run/world.js';
 export { MAX_PAYLOAD_BYTES } from './local-run/errors.js';
+export * from './smoke.js';
+export { EXAMPLE_INPUT } from './example-input.js';
+export {
+  assertValidStateMachines,
+  validateAsl,
+  validateStateMachines,
+  InvalidDefinitionError,
+  type AslValidation,
+  type AslValidationOptions,
+} from './local-run/asl-validation.js';
+export type {
+  ExecutionLogEvent,
+  ExecutionLogLevel,
+  ExecutionLoggingConfig,
+} from './local-run/execution-log.js';

@@ -53,6 +53,7 @@ describe('cli: help', () => {
       'simulate load-shedding',
       'simulate drs',
       'workflow run',
+      'workflow smoke',
       'synth',
     ]) {
       expect(stdout()).toMatch(new RegExp(`^  ${command} `, 'm'));
@@ -103,7 +104,8 @@ describe('cli: usage errors exit 2 and name the problem', () => {
     ],
     [['synth', 'extra'], /Unexpected argument 'extra'/],
     [['simulate'], /name what to simulate/],
-    [['workflow'], /name what to do: 'opskit workflow run'/],
+    [['workflow'], /name what to do: 'opskit workflow run' or 'opskit workflow smoke'/],
+    [['workflow', 'smoke'], /--queue-url is required/],
     [['workflow', 'walk'], /unknown subcommand 'walk' for 'opskit workflow'/],
     [['simulate', 'dns'], /unknown capability 'dns'.*Available: load-shedding, drs/],
     [
@@ -342,7 +344,13 @@ describe('cli: demo and synth help', () => {
   it.each([
     [['demo', '--help'], /^Usage: opskit demo/, ['--seed', '--html', '--no-html', '--json']],
     [['synth', '--help'], /^Usage: opskit synth/, ['--context', '--out', '--skip-bundling']],
-    [['workflow', '--help'], /^Usage: opskit workflow run/, ['--type']],
+    [['workflow', '--help'], /^Usage: opskit workflow <subcommand>/, ['run', 'smoke']],
+    [['workflow', 'run', '--help'], /^Usage: opskit workflow run/, ['--type']],
+    [
+      ['workflow', 'smoke', '--help'],
+      /^Usage: opskit workflow smoke/,
+      ['--queue-url', '--bucket', '--timeout', '--last-stage', '--json'],
+    ],
   ])('%j', async (argv, usage, flags) => {
     const { code, stdout } = await run(argv);
     expect(code).toBe(0);

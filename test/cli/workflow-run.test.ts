@@ -68,8 +68,39 @@ describe('cli: opskit workflow run', () => {
     expect(stderr()).toBe('The execution ended FAILED.\n');
   });
 
+  it('validates the definition with asl-validator before running it, and runs nothing when it is invalid', async () => {
+    // Prepare: the example's template with a state that goes nowhere.
+    const template = synthesizeExampleWorkflow('EXPRESS') as {
+      Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+    };
+    const machine = Object.values(template.Resources).find(
+      (r) => r.Type === 'AWS::StepFunctions::StateMachine',
+    );
+    (machine?.Properties as Record<string, unknown>).DefinitionString = JSON.stringify({
+      StartAt: 'A',
+      States: { A: { Type: 'Pass', Next: 'Nowhere' } },
+    });
+    const { io, stdout } = fakeIo({ 'broken.json': JSON.stringify(template) });
+
+    // Act
+    const error = await workflowRun(['--template', 'broken.json'], io).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(CliUsageError);
+    expect((error as Error).message).toMatch(
+      /^State machine WorkflowStateMachine\w+ is not valid ASL \(asl-validator\):\n {2}.*Nowhere/,
+    );
+    expect((error as Error).message).toMatch(/nothing was run\.$/);
+    expect(stdout()).toBe('');
+  });
+
   it('explains wrong command lines and files', async () => {
-    const { io } = fakeIo({ 'bad.json': '{nope', 'empty.template.json': '{"Resources":{}}' });
+    const { io } = fakeIo({
+      'bad.json': '{nope',
+      'empty.template.json': '{"Resources":{}}',
+      'two.template.json':
+        '{"Resources":{"M":{"Type":"AWS::StepFunctions::StateMachine","Properties":{}}}}',
+    });
     await expect(workflowRun(['--nope'], io)).rejects.toThrow(CliUsageError);
     await expect(workflowRun(['--type', 'batch'], io)).rejects.toThrow(
       "--type must be 'express' or 'standard', got 'batch'.",
@@ -85,6 +116,9 @@ describe('cli: opskit workflow run', () => {
     );
     await expect(workflowRun(['--template', 'empty.template.json'], io)).rejects.toThrow(
       /The template cannot run locally: The template has no stage function/,
+    );
+    await expect(workflowRun(['--template', 'two.template.json'], io)).rejects.toThrow(
+      /The template cannot run locally: State machine .M. has neither DefinitionString/,
     );
   });
 });

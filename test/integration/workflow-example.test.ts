@@ -13,6 +13,7 @@ import {
   synthesizeExampleWorkflow,
 } from '../../src/workflow/local-run/example.js';
 import type { SimulatedGlueJob } from '../../src/workflow/local-run/glue.js';
+import { lifecycleDueTime } from '../../src/simulation/models/s3-lifecycle.js';
 import { payloadBytes } from '../../src/workflow/local-run/payload-limit.js';
 import type { ExecutionResult, LocalLambdaHandler } from '../../src/workflow/local-run/runner.js';
 import type { CfnTemplate } from '../../src/workflow/local-run/template.js';
@@ -140,6 +141,37 @@ describe('workflow example, end to end: Express', () => {
     expect(w.pipe.deliveries().map((d) => d.outcome)).toEqual(['succeeded']);
   });
 
+  it('runs a stage that fails with a permanent kit error once, and retries a transient one', async () => {
+    // Prepare: filter may not read etl's output (403 → StageAccessDeniedError, permanent).
+    const w = start(express);
+    w.s3.deny((r) => r.operation === 'GetObject' && /\/etl\/output\.json$/.test(r.key ?? ''));
+
+    // Act: one receive of the message.
+    w.send(EXAMPLE_INPUT);
+    await w.clock.advance(2 * 60_000);
+    const [permanent] = await w.pipe.settled();
+
+    // Assess: one attempt, no 20 s wait, the typed error is the execution's.
+    expect(permanent?.status).toBe('FAILED');
+    expect(permanent?.error).toBe('StageAccessDeniedError');
+    const filter = permanent?.states.find((s) => s.name === 'filter');
+    expect(filter?.attempts).toBe(1);
+    expect((filter?.exitedAt ?? 0) - (filter?.enteredAt ?? 0)).toBeLessThan(20_000);
+
+    // Act: a transient failure (any other error) of the same stage, in a fresh world.
+    await w.dispose();
+    w.clock.uninstall();
+    const t = start(express, { wrapStage: failing('filter', Infinity) });
+    t.send(EXAMPLE_INPUT);
+    await t.clock.advance(2 * 60_000);
+    const [transient] = await t.pipe.settled();
+
+    // Assess: 1 + 2 retries, 20 s then 40 s apart.
+    const retried = transient?.states.find((s) => s.name === 'filter');
+    expect(retried?.attempts).toBe(3);
+    expect((retried?.exitedAt ?? 0) - (retried?.enteredAt ?? 0)).toBeGreaterThanOrEqual(60_000);
+  });
+
   it('sends a poison message to the DLQ after 3 receives', async () => {
     const w = start(express, { wrapStage: failing('score', Infinity) });
     const executions = await deliver(w, EXAMPLE_INPUT);
@@ -192,6 +224,106 @@ describe('workflow example, end to end: Standard with Glue', () => {
     // Fire-and-forget: the message was deleted as soon as the execution started.
     expect(w.pipe.invocationType).toBe('FIRE_AND_FORGET');
     expect(w.sqs.counts(w.queueUrl)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
+  });
+});
+
+describe('workflow example: observability', () => {
+  it('logs the execution history (level ALL, with execution data) as Step Functions would', async () => {
+    // Prepare
+    const w = start(express);
+    expect(w.machine.logging).toEqual({
+      level: 'ALL',
+      includeExecutionData: true,
+      logGroupArn: expect.stringMatching(/^arn:aws:logs:us-east-1:123456789012:log-group:.+:\*$/),
+      logGroupName: expect.any(String),
+    });
+
+    // Act
+    const [execution] = await deliver(w, EXAMPLE_INPUT, 60_000);
+
+    // Assess: one execution's events, in order, ids chained.
+    const events = execution.logEvents;
+    expect(events.every((e) => e.execution_arn === execution.executionArn)).toBe(true);
+    events.forEach((event, index) => {
+      expect(event.id).toBe(String(index + 1));
+      expect(event.previous_event_id).toBe(String(index));
+    });
+    expect(events[0]?.type).toBe('ExecutionStarted');
+    expect(JSON.parse(String(events[0]?.details.input))).toEqual([
+      expect.objectContaining({ body: JSON.stringify(EXAMPLE_INPUT) }),
+    ]);
+    expect(events.at(-1)?.type).toBe('ExecutionSucceeded');
+    for (const stage of STAGES) {
+      const entered = events.find((e) => e.type === 'TaskStateEntered' && e.details.name === stage);
+      const exited = events.find((e) => e.type === 'TaskStateExited' && e.details.name === stage);
+      // Execution data included: the stage's input (the small context) and its output.
+      expect(JSON.parse(String(entered?.details.input))).toMatchObject({
+        initialData: EXAMPLE_INPUT,
+      });
+      expect(exited?.details.outputDetails).toEqual({ truncated: false });
+      expect(Number(exited?.event_timestamp)).toBeGreaterThanOrEqual(
+        Number(entered?.event_timestamp),
+      );
+    }
+    expect(events.filter((e) => e.type === 'TaskScheduled')).toHaveLength(STAGES.length);
+  });
+
+  it('logs a failed attempt and the execution failure with the error and cause', async () => {
+    const w = start(express, { wrapStage: failing('score', Infinity) });
+    w.send(EXAMPLE_INPUT);
+    await w.clock.advance(2 * 60_000);
+    const [execution] = await w.pipe.settled();
+    const failed = execution?.logEvents.filter((e) => e.type === 'TaskFailed') ?? [];
+    expect(failed).toHaveLength(3);
+    expect(failed[0]?.details).toMatchObject({
+      error: 'Error',
+      resource: 'arn:aws:states:::lambda:invoke',
+    });
+    expect(execution?.logEvents.at(-1)).toMatchObject({
+      type: 'ExecutionFailed',
+      details: { error: 'Error', cause: expect.stringContaining('injected failure 3 of score') },
+    });
+  });
+
+  it('enables X-Ray tracing on the state machine (traces themselves cannot be checked locally)', () => {
+    for (const template of [express, standard]) {
+      const machines = Object.values(template.Resources ?? {}).filter(
+        (r) => r.Type === 'AWS::StepFunctions::StateMachine',
+      );
+      expect(machines.map((m) => m.Properties?.TracingConfiguration)).toEqual([{ Enabled: true }]);
+    }
+  });
+});
+
+describe('workflow example: lifecycle of execution data (time travel)', () => {
+  it('empties executions/ 7 days after the run (rounded up to midnight UTC) and keeps other keys', async () => {
+    // Prepare: a finished run and an object outside executions/.
+    const w = start(express);
+    expect(w.s3.lifecycleRules(w.bucket)).toEqual([
+      {
+        id: 'ExpireExecutionData',
+        prefix: 'executions/',
+        expirationDays: 7,
+        abortIncompleteMultipartUploadDays: 1,
+      },
+    ]);
+    const [execution] = await deliver(w, EXAMPLE_INPUT, 60_000);
+    expect(execution?.status).toBe('SUCCEEDED');
+    await w.s3.putText(w.bucket, 'reports/2025-01.json', '{}');
+    const written = w.s3.keys(w.bucket, 'executions/');
+    expect(written.length).toBeGreaterThanOrEqual(10);
+    const lastWrite = Math.max(
+      ...written.map((key) => w.s3.info(w.bucket, key)?.lastModified.getTime() ?? 0),
+    );
+    const due = lifecycleDueTime(lastWrite, 7);
+    expect(due - lastWrite).toBeGreaterThanOrEqual(7 * 86_400_000);
+
+    // Act + Assess: still there 1 ms before the due time, gone at it.
+    await w.clock.advance(due - w.clock.now() - 1);
+    expect(w.s3.keys(w.bucket, 'executions/').length).toBeGreaterThan(0);
+    await w.clock.advance(1);
+    expect(w.s3.keys(w.bucket, 'executions/')).toEqual([]);
+    expect(w.s3.keys(w.bucket)).toEqual(['reports/2025-01.json']);
   });
 });
 

@@ -7,8 +7,22 @@ import { join } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
+import { VirtualClock } from '../../src/simulation/virtual-clock.js';
 import { S3Workflow } from '../../src/workflow/construct.js';
 import { WorkflowStep } from '../../src/workflow/construct-props.js';
+import {
+  EXAMPLE_INPUT,
+  EXAMPLE_STAGE_IMPLEMENTATIONS,
+  synthesizeExampleWorkflow,
+} from '../../src/workflow/local-run/example.js';
+import type { ExecutionResult } from '../../src/workflow/local-run/runner.js';
+import { createWorkflowWorld } from '../../src/workflow/local-run/world.js';
+import {
+  createStageHandler,
+  defaultStageDeps,
+  type StageHandler,
+} from '../../src/workflow/stage-handler.js';
+import { streamingStage, type StreamingStage } from '../../src/workflow/stage.js';
 
 export function express(scope: Construct, stagesDir: string): S3Workflow {
   // example: express
@@ -76,4 +90,52 @@ export function migration(scope: Construct, stagesDir: string): S3Workflow {
   });
   // end of example
   return workflow;
+}
+
+export interface Order {
+  readonly id: string;
+  readonly amountCents: number;
+}
+
+export function streaming(): {
+  enrich: StreamingStage<Order, Order & { amount: number }>;
+  handler: StageHandler;
+} {
+  // example: streaming
+  // JSON Lines in, JSON Lines out: one record in memory at a time, the output uploaded in
+  // multipart parts as it is produced, whatever the size of the data.
+  const enrich = streamingStage(async function* (orders: AsyncIterable<Order>) {
+    for await (const order of orders) {
+      if (order.amountCents > 0) yield { ...order, amount: order.amountCents / 100 };
+    }
+  });
+  const handler = createStageHandler(enrich, defaultStageDeps());
+  // end of example
+  return { enrich, handler };
+}
+
+export async function localRun(): Promise<{
+  execution: ExecutionResult | undefined;
+  output: string | undefined;
+}> {
+  // example: local-run
+  // The example workflow as synthesized, run in process: SQS → Pipe → the state machine's own
+  // definition in the ASL interpreter → the real stage handlers on the S3 model, virtual time.
+  const clock = VirtualClock.install();
+  const world = createWorkflowWorld({
+    template: synthesizeExampleWorkflow('EXPRESS'), // or Template.fromStack(stack).toJSON()
+    clock,
+    stages: EXAMPLE_STAGE_IMPLEMENTATIONS, // stage name → its stage function
+  });
+  world.send(EXAMPLE_INPUT);
+  await clock.advance(60_000); // virtual: retries and timeouts take no real time
+  const [execution] = await world.pipe.settled();
+  const output = await world.s3.readText(
+    world.bucket,
+    `executions/${execution?.name}/reactive/output.json`,
+  );
+  await world.dispose();
+  clock.uninstall();
+  // end of example
+  return { execution, output };
 }

@@ -4,8 +4,13 @@ import { fileURLToPath } from 'node:url';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { expectNoNagFindings } from '../helpers/cdk-nag.js';
+import { expectValidStateMachines } from './helpers/asl.js';
 import { definitionOf, newStack, taskStates } from './construct/support.js';
-import { express, migration, standardWithGlue } from './docs-examples.js';
+import { S3Model } from '../../src/simulation/models/s3.js';
+import { VirtualClock } from '../../src/simulation/virtual-clock.js';
+import { simulatedStageDeps } from '../../src/workflow/stage-simulation.js';
+import { createStageHandler } from '../../src/workflow/stage-handler.js';
+import { express, localRun, migration, standardWithGlue, streaming } from './docs-examples.js';
 
 const page = readFileSync(new URL('../../docs/workflow.md', import.meta.url), 'utf8');
 const source = readFileSync(new URL('./docs-examples.ts', import.meta.url), 'utf8');
@@ -35,7 +40,7 @@ function examples(): string[] {
 
 describe('workflow docs: docs/workflow.md', () => {
   it('shows exactly the compiled examples, verbatim', () => {
-    expect(examples()).toHaveLength(3);
+    expect(examples()).toHaveLength(5);
     expect(codeBlocks()).toEqual(examples());
   });
 
@@ -49,6 +54,7 @@ describe('workflow docs: docs/workflow.md', () => {
       MemorySize: 1024,
       Timeout: 120,
     });
+    expect(expectValidStateMachines(template.toJSON())).toBe(1);
     expectNoNagFindings(stack);
   });
 
@@ -61,6 +67,7 @@ describe('workflow docs: docs/workflow.md', () => {
       WorkerType: 'G.2X',
       NumberOfWorkers: 10,
     });
+    expect(expectValidStateMachines(template.toJSON())).toBe(1);
     expectNoNagFindings(stack);
   });
 
@@ -68,7 +75,51 @@ describe('workflow docs: docs/workflow.md', () => {
     const stack = newStack('Docs');
     const workflow = migration(stack, STAGES_DIR);
     expect(workflow.stages.map((s) => s.kind)).toEqual(['lambda', 'function']);
+    expect(expectValidStateMachines(Template.fromStack(stack).toJSON())).toBe(1);
     expectNoNagFindings(stack);
+  });
+
+  it('the streaming example reads and writes JSON Lines through the kit', async () => {
+    // Prepare: the previous stage's output, as JSON Lines, on the S3 model.
+    const clock = VirtualClock.create({ start: Date.UTC(2025, 0, 1) });
+    const s3 = new S3Model({ clock, buckets: ['docs-bucket'] });
+    const lines = [
+      { id: 'a', amountCents: 250 },
+      { id: 'b', amountCents: 0 },
+    ];
+    await s3.putText(
+      'docs-bucket',
+      'executions/e-1/etl/output.json',
+      lines.map((l) => JSON.stringify(l)).join('\n'),
+      'application/x-ndjson',
+    );
+    const { enrich, handler } = streaming();
+    expect(typeof handler).toBe('function');
+    const run = createStageHandler(
+      enrich,
+      simulatedStageDeps(s3, { clock, workflowBucket: 'docs-bucket', recordResults: false }),
+    );
+
+    // Act
+    const result = await run({
+      executionId: 'e-1',
+      currentStage: 'enrich',
+      previousStage: 'etl',
+      workflowBucket: 'docs-bucket',
+    });
+
+    // Assess
+    expect(result).toMatchObject({ recordsProcessed: 2, recordsWritten: 1 });
+    expect(await s3.readText('docs-bucket', 'executions/e-1/enrich/output.json')).toBe(
+      '{"id":"a","amountCents":250,"amount":2.5}\n',
+    );
+    s3.dispose();
+  });
+
+  it('the local-run example runs the example workflow to its last output', async () => {
+    const { execution, output } = await localRun();
+    expect(execution?.status).toBe('SUCCEEDED');
+    expect(JSON.parse(output ?? '{}')).toHaveProperty('actions');
   });
 
   it('documents every top-level prop', () => {

@@ -39,6 +39,7 @@ import {
   S3Errors,
 } from './s3-errors.js';
 import { compareKeys, listPage, MAX_KEYS_LIMIT } from './s3-listing.js';
+import { checkLifecycleRules, earliestDue, type S3LifecycleRule } from './s3-lifecycle.js';
 import {
   BodyTooLargeError,
   SegmentStore,
@@ -61,6 +62,9 @@ import type { QuotaOptions, ThrottlingApiModel } from './throttling-api.js';
  * `transformToByteArray` / `transformToWebStream` mixin, as the real client returns it. Bytes
  * above `spillThresholdBytes` live in a temp directory, not in memory; call `dispose()` when
  * done to remove it.
+ *
+ * Lifecycle rules (`setLifecycleRules`) expire objects and abort uploads by prefix on the
+ * model's clock, at S3's "N days, rounded up to midnight UTC" time (see s3-lifecycle.ts).
  *
  * Simplifications: one region, no versioning, ACLs, SSE headers, checksums, ranges,
  * conditional requests or storage classes; request rates are per model, not per prefix;
@@ -133,6 +137,7 @@ interface UploadState {
   readonly contentType: string;
   readonly metadata: Readonly<Record<string, string>>;
   readonly parts: Map<number, { readonly body: StoredBody; readonly etag: string }>;
+  readonly initiatedAt: number;
 }
 
 /** Facts about a stored object, for tests and tools. */
@@ -155,6 +160,7 @@ export class S3Model extends ThrottledServiceModel {
   private readonly buckets = new Map<string, Map<string, StoredObject>>();
   private readonly uploads = new Map<string, UploadState>();
   private readonly denyRules = new Set<S3DenyRule>();
+  private readonly lifecycles = new Map<string, readonly S3LifecycleRule[]>();
   private readonly store: SegmentStore;
   private uploadCounter = 0;
   private readonly maxPutBytes: number;
@@ -204,6 +210,7 @@ export class S3Model extends ThrottledServiceModel {
 
   /** Keys of `bucket` under `prefix`, in S3's order. */
   keys(bucket: string, prefix = ''): string[] {
+    this.applyLifecycle(bucket);
     const objects = this.buckets.get(bucket);
     if (objects === undefined)
       throw new SimulationConfigError(`S3Model has no bucket '${bucket}'.`);
@@ -211,6 +218,7 @@ export class S3Model extends ThrottledServiceModel {
   }
 
   info(bucket: string, key: string): S3ObjectInfo | undefined {
+    this.applyLifecycle(bucket);
     const object = this.buckets.get(bucket)?.get(key);
     if (object === undefined) return undefined;
     return {
@@ -224,6 +232,7 @@ export class S3Model extends ThrottledServiceModel {
 
   /** The object's bytes as UTF-8 text (tests and tools; reads without an SDK call). */
   async readText(bucket: string, key: string): Promise<string | undefined> {
+    this.applyLifecycle(bucket);
     const object = this.buckets.get(bucket)?.get(key);
     return object === undefined ? undefined : text(this.store.open(object.segments));
   }
@@ -246,12 +255,34 @@ export class S3Model extends ThrottledServiceModel {
 
   /** Multipart uploads started and neither completed nor aborted. */
   pendingUploads(): { uploadId: string; bucket: string; key: string; parts: number }[] {
+    for (const bucket of this.lifecycles.keys()) this.applyLifecycle(bucket);
     return [...this.uploads].map(([uploadId, upload]) => ({
       uploadId,
       bucket: upload.bucket,
       key: upload.key,
       parts: upload.parts.size,
     }));
+  }
+
+  /**
+   * Replaces the bucket's lifecycle rules (PutBucketLifecycleConfiguration); `[]` removes
+   * them. Objects and uploads already there are subject to the new rules, as on S3.
+   */
+  setLifecycleRules(bucket: string, rules: readonly S3LifecycleRule[]): void {
+    if (!this.buckets.has(bucket)) {
+      throw new SimulationConfigError(`S3Model has no bucket '${bucket}'.`);
+    }
+    checkLifecycleRules(rules);
+    if (rules.length === 0) this.lifecycles.delete(bucket);
+    else
+      this.lifecycles.set(
+        bucket,
+        rules.map((rule) => ({ ...rule })),
+      );
+  }
+
+  lifecycleRules(bucket: string): readonly S3LifecycleRule[] {
+    return this.lifecycles.get(bucket) ?? [];
   }
 
   /** Adds a rule that denies matching requests with 403 AccessDenied; returns its remover. */
@@ -448,6 +479,7 @@ export class S3Model extends ThrottledServiceModel {
       contentType: input.ContentType ?? 'binary/octet-stream',
       metadata: { ...input.Metadata },
       parts: new Map(),
+      initiatedAt: this.clock.now(),
     });
     return { Bucket: input.Bucket, Key: key, UploadId: uploadId };
   }
@@ -561,7 +593,35 @@ export class S3Model extends ThrottledServiceModel {
   private requireBucket(bucket: string | undefined): Map<string, StoredObject> {
     const objects = bucket === undefined ? undefined : this.buckets.get(bucket);
     if (objects === undefined) throw noSuchBucket(String(bucket));
+    this.applyLifecycle(bucket as string);
     return objects;
+  }
+
+  /**
+   * Removes what the bucket's lifecycle rules made eligible by now. Lazy (on every access to
+   * the bucket) rather than on timers, so that the model adds no timers to the clock.
+   */
+  private applyLifecycle(bucket: string): void {
+    const rules = this.lifecycles.get(bucket);
+    const objects = this.buckets.get(bucket);
+    if (rules === undefined || objects === undefined) return;
+    const now = this.clock.now();
+    for (const [key, object] of [...objects]) {
+      const due = earliestDue(rules, key, object.lastModified.getTime(), 'expirationDays');
+      if (due !== undefined && due <= now) this.drop(objects, key);
+    }
+    for (const [uploadId, upload] of [...this.uploads]) {
+      if (upload.bucket !== bucket) continue;
+      const due = earliestDue(
+        rules,
+        upload.key,
+        upload.initiatedAt,
+        'abortIncompleteMultipartUploadDays',
+      );
+      if (due === undefined || due > now) continue;
+      for (const part of upload.parts.values()) this.store.release(part.body.segments);
+      this.uploads.delete(uploadId);
+    }
   }
 
   private denied(operation: S3Operation, bucket: string, key?: string): boolean {

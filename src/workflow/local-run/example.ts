@@ -67,7 +67,10 @@ export function pythonJsonDumps(value: unknown): string {
  * The TS twin of src/workflow/glue/lib/workflow_transform.py `transform_lines`: each line is a
  * JSON record or an array of records; strings are trimmed, null fields dropped, records missing
  * a required field skipped; the output is JSON Lines. Throws on a line that is not JSON or a
- * record that is not an object, as the job fails then.
+ * record that is not an object, as the job fails then. Known difference: numbers are written the
+ * JavaScript way, so a float Python prints as `1.0` or `1e-07` comes out as `1` or `1e-7`
+ * (JS has one number type); integers and plain decimals, all the example's records carry, match
+ * (test/workflow/glue/glue-transform.test.ts compares both on shared fixtures).
  */
 export function normalizeLines(text: string, requiredFields: readonly string[] = []): string {
   const out: string[] = [];
@@ -121,11 +124,4 @@ export function exampleGlueJob(
   };
 }
 
-/** A small sample of raw events for the example's ETL stage. */
-export const EXAMPLE_INPUT: readonly Record<string, unknown>[] = [
-  { customerId: 'c-1', type: 'purchase', amount: '$1,250.00', timestamp: '2025-01-01T10:00:00Z' },
-  { customerId: 'c-1', type: 'view', amount: 0, timestamp: 1735725600000 },
-  { customerId: 'c-2', type: 'purchase', amount: 720.5, timestamp: '2025-01-01T11:30:00Z' },
-  { customerId: 'c-3', type: 'refund', amount: '12', timestamp: '2025-01-02T09:00:00Z' },
-  { customer: 'unknown', kind: 'garbage' },
-];
+export { EXAMPLE_INPUT } from '../example-input.js';

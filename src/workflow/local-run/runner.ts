@@ -37,6 +37,12 @@ import {
   MAX_PAYLOAD_BYTES,
   TaskFailure,
 } from './errors.js';
+import {
+  ExecutionLogWriter,
+  loggingConfigOf,
+  type ExecutionLogEvent,
+  type ExecutionLoggingConfig,
+} from './execution-log.js';
 import type { SimulatedGlue } from './glue.js';
 import { bodyText } from './object-store.js';
 import { payloadLimitViolation } from './payload-limit.js';
@@ -83,6 +89,11 @@ export interface ExecutionResult {
   readonly durationMs: number;
   readonly states: readonly StateRecord[];
   readonly s3Writes: readonly S3WriteRecord[];
+  /**
+   * The execution history events Step Functions would send to the state machine's log group,
+   * per its LoggingConfiguration (level, includeExecutionData); see execution-log.ts.
+   */
+  readonly logEvents: readonly ExecutionLogEvent[];
 }
 
 /** A Lambda function the template declares, bound to its in-process handler. */
@@ -258,6 +269,8 @@ export class LocalStateMachine {
   readonly resolver: TemplateResolver;
   /** The simulated Lambda service the bound functions run in. */
   readonly runtime: LambdaRuntime;
+  /** The template's LoggingConfiguration, which the executions' `logEvents` follow. */
+  readonly logging: ExecutionLoggingConfig;
   private readonly machine: StateMachine;
   private readonly clock: VirtualClock;
   private readonly glue: SimulatedGlue | undefined;
@@ -266,6 +279,7 @@ export class LocalStateMachine {
   private readonly taskBindings = new Map<string, (scope: ExecutionScope) => TaskBinding>();
   private readonly scope = new AsyncLocalStorage<ExecutionScope>();
   private readonly results: ExecutionResult[] = [];
+  private readonly taskResources = new Map<string, string>();
   private started = 0;
 
   constructor(options: LocalStateMachineOptions) {
@@ -287,8 +301,10 @@ export class LocalStateMachine {
       accountId: this.resolver.accountId,
     });
     this.registerLambdas(options.lambdas);
+    this.logging = loggingConfigOf(this.resolver, this.rendered.logicalId);
     for (const [name, state] of taskStatesOf(this.rendered.definition)) {
       this.taskBindings.set(name, this.bindTask(name, state));
+      this.taskResources.set(name, String(state.Resource));
     }
     const definition = localDefinition(this.rendered);
     const text = JSON.stringify(definition);
@@ -367,6 +383,8 @@ export class LocalStateMachine {
       state: undefined,
     };
     const startTime = this.clock.now();
+    const roleArn = `arn:aws:iam::${this.resolver.accountId}:role/local-run`;
+    const log = new ExecutionLogWriter(this.logging, executionArn, this.taskResources);
     const inputViolation = payloadLimitViolation(
       input,
       'The execution input',
@@ -378,6 +396,8 @@ export class LocalStateMachine {
     ): ExecutionResult => {
       const stopTime = this.clock.now();
       scope.timeline.close(stopTime, status === 'SUCCEEDED' ? 'succeeded' : 'failed');
+      // A start that StartExecution refused (input too large) never ran: no history.
+      if (inputViolation === undefined) log.finished(stopTime, status, extra);
       const result: ExecutionResult = {
         name,
         executionArn,
@@ -391,6 +411,7 @@ export class LocalStateMachine {
         durationMs: stopTime - startTime,
         states: scope.timeline.states,
         s3Writes: scope.writes,
+        logEvents: log.events,
       };
       this.results.push(result);
       return result;
@@ -406,6 +427,7 @@ export class LocalStateMachine {
         abort: () => undefined,
       };
     }
+    log.started(startTime, input, roleArn);
     const overrides: Record<string, TaskBinding> = {};
     for (const [stateName, bind] of this.taskBindings) overrides[stateName] = bind(scope);
     const execution = this.machine.run(input as never, {
@@ -414,7 +436,7 @@ export class LocalStateMachine {
         Execution: {
           Id: executionArn,
           Name: name,
-          RoleArn: `arn:aws:iam::${this.resolver.accountId}:role/local-run`,
+          RoleArn: roleArn,
         },
         StateMachine: { Id: this.rendered.arn, Name: this.rendered.name },
       },
@@ -422,6 +444,7 @@ export class LocalStateMachine {
     const watchEvents = async (): Promise<void> => {
       for await (const event of execution.eventLogs) {
         scope.timeline.add(event);
+        log.add(event);
         if (scope.limitFailure !== undefined) continue;
         const state = (event as TimelineEvent).state;
         let violation: string | undefined;

@@ -16,6 +16,7 @@ import { WorkflowEnvVars } from '../contract.js';
 import { createStageHandler } from '../stage-handler.js';
 import { simulatedStageDeps } from '../stage-simulation.js';
 import type { Stage } from '../stage.js';
+import { lifecycleRulesOf } from './bucket-lifecycle.js';
 import { LocalRunConfigError } from './errors.js';
 import { SimulatedGlue, type SimulatedGlueJob } from './glue.js';
 import { s3ObjectStore } from './object-store.js';
@@ -160,6 +161,14 @@ export function createWorkflowWorld(options: WorkflowWorldOptions): WorkflowWorl
       ? {}
       : { spillThresholdBytes: options.spillThresholdBytes }),
   });
+  // The deployed bucket's lifecycle (executions/ expiring after N days), on the model's clock.
+  const bucketId = resolver
+    .logicalIdsOf('AWS::S3::Bucket')
+    .find((id) => resolver.physicalName(id) === bucket);
+  if (bucketId !== undefined) {
+    const configuration = resolver.resolve(props(resolver, bucketId).LifecycleConfiguration);
+    s3.setLifecycleRules(bucket, lifecycleRulesOf(configuration, bucket));
+  }
   const holder: { machine?: LocalStateMachine } = {};
   // Writes are recorded against the running state once the machine exists.
   const recorded = {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { expectNoNagFindings } from '../../helpers/cdk-nag.js';
 import {
   ACCOUNT,
-  aslErrors,
+  PERMANENT_ERRORS_NOT_RETRIED,
   definitionOf,
   lambdaStep,
   props,
@@ -12,6 +12,7 @@ import {
   synthesize,
   taskStates,
 } from './support.js';
+import { aslErrors } from '../helpers/asl.js';
 
 // One Express workflow, synthesized once, checked by every assertion below.
 const express = synthesize(
@@ -84,6 +85,7 @@ describe('workflow construct: EXPRESS', () => {
   it('Property 16: Lambda Retry Configuration — exactly one retry rule: 2 attempts, 20 s, backoff 2', () => {
     for (const [, state] of taskStates(asl)) {
       expect(state.Retry).toEqual([
+        PERMANENT_ERRORS_NOT_RETRIED,
         { ErrorEquals: ['States.ALL'], IntervalSeconds: 20, MaxAttempts: 2, BackoffRate: 2 },
       ]);
     }

@@ -1,5 +1,5 @@
 import { Validations } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import fc from 'fast-check';
@@ -12,6 +12,7 @@ import {
 } from '../../../src/workflow/construct-naming.js';
 import { WorkflowStep } from '../../../src/workflow/construct-props.js';
 import { expectNoNagFindings } from '../../helpers/cdk-nag.js';
+import { expectValidStateMachines } from '../helpers/asl.js';
 import {
   definitionOf,
   expectExecutionScoped,
@@ -77,12 +78,25 @@ describe('workflow construct: naming', () => {
     });
     explicit.template.hasResourceProperties('AWS::Glue::Job', { Name: 'Orders-dev-Spark' });
 
-    const fnName = generated.workflow.functions.etl.function.node
-      .defaultChild as lambda.CfnFunction;
-    const name = String(fnName.functionName);
-    expect(name).not.toBe('Orders-dev-Etl');
-    expect(name).toMatch(/^Orders.*-etl$/);
-    expect(functionNameProblem(name)).toBeUndefined();
+    // 'generated': no FunctionName, so CloudFormation names the function, as it did the old
+    // ones; a readable path-derived name still names its log group (and alarms).
+    generated.template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ WORKFLOW_STAGE_NAME: 'etl' }) },
+      FunctionName: Match.absent(),
+    });
+    const logGroups = Object.values(generated.template.findResources('AWS::Logs::LogGroup')).map(
+      (r) => String((r as { Properties: { LogGroupName?: unknown } }).Properties.LogGroupName),
+    );
+    const etlLogGroup = logGroups.find((name) => name.endsWith('-etl'));
+    expect(etlLogGroup).toMatch(/^\/aws\/lambda\/Orders.*-etl$/);
+    expect(etlLogGroup).not.toBe('/aws/lambda/Orders-dev-Etl');
+    expect(functionNameProblem(etlLogGroup?.slice('/aws/lambda/'.length) ?? '')).toBeUndefined();
+    explicit.template.resourcePropertiesCountIs(
+      'AWS::Lambda::Function',
+      { FunctionName: Match.absent() },
+      Object.keys(explicit.template.findResources('AWS::Lambda::Function')).length -
+        Object.keys(explicit.workflow.functions).length,
+    );
     expect(generated.workflow.glueJobs.spark.jobName).toMatch(/-GlueJob-spark$/);
     // Generated names are stable: the same tree gives the same names.
     const again = synthesize(
@@ -94,6 +108,8 @@ describe('workflow construct: naming', () => {
       'Orders',
     );
     expect(again.workflow.glueJobs.spark.jobName).toBe(generated.workflow.glueJobs.spark.jobName);
+    expect(expectValidStateMachines(explicit.template.toJSON())).toBe(1);
+    expect(expectValidStateMachines(generated.template.toJSON())).toBe(1);
     expectNoNagFindings(generated.stack);
   });
 });
@@ -150,6 +166,7 @@ describe('workflow construct: incremental migration and S3 permissions', () => {
       'function',
       'function',
     ]);
+    expect(expectValidStateMachines(template.toJSON())).toBe(1);
     expectNoNagFindings(stack);
   });
 

@@ -13,11 +13,12 @@ import {
   ACCOUNT,
   REGION,
   STAGE_ENTRY,
-  aslErrors,
+  PERMANENT_ERRORS_NOT_RETRIED,
   definitionOf,
   newApp,
   taskStates,
 } from './support.js';
+import { aslErrors } from '../helpers/asl.js';
 import type { Asl } from './support.js';
 
 /*
@@ -164,6 +165,7 @@ describe('workflow construct: properties over random step lists', () => {
         expect(state.ResultPath).toBeNull();
         if (state.Resource === 'arn:aws:states:::lambda:invoke') {
           expect(state.Retry).toEqual([
+            PERMANENT_ERRORS_NOT_RETRIED,
             { ErrorEquals: ['States.ALL'], IntervalSeconds: 20, MaxAttempts: 2, BackoffRate: 2 },
           ]);
         }

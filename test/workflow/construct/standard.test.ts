@@ -6,7 +6,7 @@ import { DEFAULT_GLUE_LIBRARY, DEFAULT_GLUE_SCRIPT } from '../../../src/workflow
 import { WorkflowStep } from '../../../src/workflow/construct-props.js';
 import { expectNoNagFindings } from '../../helpers/cdk-nag.js';
 import {
-  aslErrors,
+  PERMANENT_ERRORS_NOT_RETRIED,
   definitionOf,
   lambdaStep,
   props,
@@ -14,6 +14,7 @@ import {
   synthesize,
   taskStates,
 } from './support.js';
+import { aslErrors } from '../helpers/asl.js';
 
 // One Standard workflow (Lambda → Glue → Lambda), synthesized once for every assertion below.
 const standard = synthesize(
@@ -103,6 +104,7 @@ describe('workflow construct: STANDARD with a Glue step', () => {
       { ErrorEquals: ['States.ALL'], IntervalSeconds: 300, MaxAttempts: 2, BackoffRate: 2 },
     ]);
     expect(asl.States.score.Retry).toEqual([
+      PERMANENT_ERRORS_NOT_RETRIED,
       { ErrorEquals: ['States.ALL'], IntervalSeconds: 20, MaxAttempts: 2, BackoffRate: 2 },
     ]);
   });

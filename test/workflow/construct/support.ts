@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, Stack } from 'aws-cdk-lib';
@@ -113,15 +112,24 @@ function flatten(node: unknown): string {
   throw new Error(`unexpected intrinsic in the definition: ${JSON.stringify(node)}`);
 }
 
-/** asl-validator (no type declarations): `{ isValid, errors }`. */
-type AslValidator = (definition: unknown) => { isValid: boolean; errors: unknown[] };
-const aslValidator = createRequire(import.meta.url)('asl-validator') as AslValidator;
-
-/** asl-validator's verdict on a definition: `[]` when valid. */
-export function aslErrors(asl: Asl): unknown[] {
-  const result = aslValidator(structuredClone(asl));
-  return result.isValid ? [] : result.errors;
-}
+/**
+ * The first Retry rule of every Lambda task: the kit's permanent errors, never retried. Listed
+ * here by hand (not imported) so that a name dropped from PERMANENT_STAGE_ERRORS fails the test.
+ */
+export const PERMANENT_ERRORS_NOT_RETRIED = {
+  ErrorEquals: [
+    'WorkflowConfigError',
+    'InvalidExecutionContextError',
+    'InvalidPathSegmentError',
+    'StageInputNotFoundError',
+    'WorkflowBucketNotFoundError',
+    'StageAccessDeniedError',
+    'StageInputFormatError',
+    'StageInputTooLargeError',
+    'StageOutputFormatError',
+  ],
+  MaxAttempts: 0,
+};
 
 /** Task states in execution order. */
 export function taskStates(asl: Asl): [string, AslState][] {

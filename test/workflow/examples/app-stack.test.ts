@@ -9,6 +9,7 @@ import {
   toWorkflowStackProps,
 } from '../../../app/stacks/workflow-stack.js';
 import { expectNoNagFindings } from '../../helpers/cdk-nag.js';
+import { expectValidStateMachines } from '../helpers/asl.js';
 
 describe('reference app: workflow stack config', () => {
   it('applies the defaults', () => {
@@ -85,6 +86,7 @@ describe('reference app: workflow stack config', () => {
         ],
       },
     });
+    expect(expectValidStateMachines(template.toJSON())).toBe(1);
     expectNoNagFindings(stack);
   });
 });

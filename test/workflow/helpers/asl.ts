@@ -1,81 +1,26 @@
 /**
- * Validates Amazon States Language definitions with asl-validator (a devDependency: tests only).
+ * ASL validation for tests, on src/workflow/local-run/asl-validation.ts (asl-validator):
  * `expectValidStateMachines(template)` renders every state machine of a synthesized template
- * (tokens → fake ARNs, as the local run does) and fails with asl-validator's messages.
+ * (tokens → fake ARNs, as the local run does) and fails with asl-validator's messages;
+ * `aslErrors(definition)` gives them for one definition (`[]` when valid).
  *
  *   const template = Template.fromStack(stack).toJSON();
  *   expectValidStateMachines(template); // every AWS::StepFunctions::StateMachine
  */
-import { createRequire } from 'node:module';
 import {
-  TemplateResolver,
-  renderStateMachine,
-  type CfnTemplate,
-} from '../../../src/workflow/local-run/template.js';
+  assertValidStateMachines,
+  validateAsl,
+  validateStateMachines,
+  type AslValidation,
+  type AslValidationOptions,
+} from '../../../src/workflow/local-run/asl-validation.js';
+import type { CfnTemplate } from '../../../src/workflow/local-run/template.js';
 
-export interface AslValidationOptions {
-  /** Check JSONPath syntax. @default true */
-  readonly checkPaths?: boolean;
-  /** Check the ARN syntax of Task resources. @default true */
-  readonly checkArn?: boolean;
-}
+export { validateAsl, validateStateMachines, type AslValidation, type AslValidationOptions };
 
-export interface AslValidation {
-  readonly isValid: boolean;
-  /** One line per problem, as asl-validator words it. */
-  readonly errors: readonly string[];
-}
-
-interface AslValidatorResult {
-  isValid: boolean;
-  errors: readonly { message?: string; path?: string }[];
-  errorsText(separator?: string): string;
-}
-
-type AslValidator = (definition: unknown, options?: AslValidationOptions) => AslValidatorResult;
-
-// asl-validator ships CommonJS without type declarations.
-const aslValidator = createRequire(import.meta.url)('asl-validator') as AslValidator;
-
-/** Validates one definition (an object or its JSON text). */
-export function validateAsl(
-  definition: unknown,
-  options: AslValidationOptions = {},
-): AslValidation {
-  const text = typeof definition === 'string' ? definition : JSON.stringify(definition);
-  const settings = { checkPaths: true, checkArn: true, ...options };
-  // asl-validator compiles its schemas on every call (about a second): remember the answers.
-  const cacheKey = `${settings.checkPaths}:${settings.checkArn}:${text}`;
-  const cached = cache.get(cacheKey);
-  if (cached !== undefined) return cached;
-  // The validator writes defaults (QueryLanguage) into the object: give it its own copy.
-  const result = aslValidator(JSON.parse(text), settings);
-  const validation: AslValidation = {
-    isValid: result.isValid,
-    errors: result.isValid
-      ? []
-      : result
-          .errorsText('\n')
-          .split('\n')
-          .filter((line) => line.length > 0),
-  };
-  cache.set(cacheKey, validation);
-  return validation;
-}
-
-const cache = new Map<string, AslValidation>();
-
-/** Validates every state machine of a synthesized template, by logical id. */
-export function validateStateMachines(
-  template: CfnTemplate,
-  options: AslValidationOptions = {},
-): Record<string, AslValidation> {
-  const resolver = new TemplateResolver(template);
-  const results: Record<string, AslValidation> = {};
-  for (const logicalId of resolver.logicalIdsOf('AWS::StepFunctions::StateMachine')) {
-    results[logicalId] = validateAsl(renderStateMachine(resolver, logicalId).definition, options);
-  }
-  return results;
+/** asl-validator's errors for one definition: `[]` when it is valid. */
+export function aslErrors(definition: unknown, options: AslValidationOptions = {}): string[] {
+  return [...validateAsl(definition, options).errors];
 }
 
 /**
@@ -86,20 +31,5 @@ export function expectValidStateMachines(
   template: CfnTemplate,
   options: AslValidationOptions = {},
 ): number {
-  const results = Object.entries(validateStateMachines(template, options));
-  if (results.length === 0) {
-    throw new Error('The template has no AWS::StepFunctions::StateMachine to validate.');
-  }
-  const invalid = results.filter(([, result]) => !result.isValid);
-  if (invalid.length > 0) {
-    throw new Error(
-      invalid
-        .map(
-          ([id, result]) =>
-            `State machine ${id} is not valid ASL:\n  ${result.errors.join('\n  ')}`,
-        )
-        .join('\n'),
-    );
-  }
-  return results.length;
+  return assertValidStateMachines(template, options);
 }
