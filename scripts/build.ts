@@ -1,6 +1,6 @@
 /**
  * `npm run build`: the published package. Compiles src/ and bin/ to dist/ with declarations,
- * bundles every Lambda handler of the kit ahead of time (so consumers synthesize without our
+ * bundles every Lambda handler of the kit (and of the example workflow) ahead of time (so consumers synthesize without our
  * sources or esbuild, see src/common/handler-code.ts), and copies the non-TypeScript assets
  * (the Glue job's Python) beside the compiled modules.
  */
@@ -27,8 +27,9 @@ function compile(): void {
   writeFileSync(bin, text, { mode: 0o755 });
 }
 
+/** Bundles `entry` beside its compiled module: `dist/<same folder>/<name>.bundle/`. */
 async function bundle(entry: HandlerEntry): Promise<string> {
-  const outDir = handlerBundleDir(join(DIST, 'src', entry.capability, 'handlers'), entry.name);
+  const outDir = handlerBundleDir(join(DIST, relative(ROOT, dirname(entry.file))), entry.name);
   await bundleHandler(entry.file, outDir);
   return outDir;
 }
@@ -47,7 +48,11 @@ function copyAssets(dir: string): void {
 async function main(): Promise<void> {
   rmSync(DIST, { recursive: true, force: true });
   compile();
-  const entries = findHandlerEntries(join(ROOT, 'src'));
+  // The kit's handlers, and the example workflow's stages (the packaged demo deploys them).
+  const entries = [
+    ...findHandlerEntries(join(ROOT, 'src')),
+    ...findHandlerEntries(join(ROOT, 'examples'), 'stages'),
+  ];
   for (const entry of entries) {
     const outDir = await bundle(entry);
     process.stdout.write(`bundled ${relative(ROOT, entry.file)} -> ${relative(ROOT, outDir)}\n`);

@@ -4,7 +4,9 @@ import { CfnOutput, Stack } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 // Outside this repository: import { S3Workflow, WorkflowStep } from 'aws-ops-kit';
+import { kitHandlerCode } from '../../src/common/handler-code.js';
 import { resolveHandlerEntry } from '../../src/common/handler-entry.js';
+import type { FunctionCode } from '../../src/monitored-function/function-code.js';
 import { S3Workflow } from '../../src/workflow/construct.js';
 import { WorkflowStep } from '../../src/workflow/construct-props.js';
 import type {
@@ -28,13 +30,25 @@ export function exampleStageEntry(stage: ExampleStage): string {
 }
 
 /**
+ * The deployed code of one example stage: in the published package the bundle `npm run build`
+ * made (so the packaged demo synthesizes without esbuild or a lock file), here its entry.
+ */
+export function exampleStageCode(stage: ExampleStage): FunctionCode {
+  return kitHandlerCode(STAGES_DIR, stage);
+}
+
+/**
  * The example's steps. EXPRESS: ETL → Filter → Score → Store → Reactive, all Lambda (fast,
  * at-least-once, ≤ 5 minutes). STANDARD: the same with a Glue job after ETL that normalises
  * the records at Spark scale (exactly-once, `.sync`).
  */
 export function exampleWorkflowSteps(type: WorkflowType): Step[] {
   const lambda = (stage: ExampleStage): Step =>
-    WorkflowStep.lambda({ name: stage, entry: exampleStageEntry(stage) });
+    WorkflowStep.lambda({
+      name: stage,
+      entry: exampleStageEntry(stage),
+      code: exampleStageCode(stage),
+    });
   const [etl, ...rest] = EXAMPLE_STAGES.map(lambda);
   if (type === 'EXPRESS') return [etl, ...rest];
   return [etl, WorkflowStep.glue({ name: EXAMPLE_GLUE_STAGE, jobPurpose: 'Normalize' }), ...rest];

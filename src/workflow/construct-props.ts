@@ -3,6 +3,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type { FunctionCode } from '../monitored-function/function-code.js';
 import type {
   MonitoredFunctionAlarmOptions,
   MonitoredFunctionLogOptions,
@@ -33,8 +34,18 @@ export interface LambdaStageStepOptions {
    * state name. 1–40 of `a-z 0-9 -`, starting with a letter, unique in the workflow.
    */
   readonly name: string;
-  /** The handler's entry file (.ts, .mts, .js or .mjs) exporting `handler`. */
+  /**
+   * The handler's entry file (.ts, .mts, .js or .mjs) exporting `handler`: bundled with esbuild
+   * for deployment (unless `code` is given), and the module local runs import.
+   */
   readonly entry: string;
+  /**
+   * The deployed code, when it is not to be bundled from `entry`: a pre-built bundle of the same
+   * handler (`FunctionCode.nodejsBundle`, e.g. from your CI), or `FunctionCode.nodejs` with your
+   * own bundling options. A Node.js stage either way: the stage kit runs on Node.js.
+   * @default FunctionCode.nodejs({ entry })
+   */
+  readonly code?: FunctionCode;
   /**
    * The `{FunctionPurpose}` part of the function name.
    * @default - the name in PascalCase (`score-v2` → `ScoreV2`)

@@ -4,6 +4,7 @@
  * Hand-written: the props hold CDK objects (Duration, IFunction) and cross-field rules
  * (workflow type against step kinds, timeouts against each other).
  */
+import { existsSync } from 'node:fs';
 import { Token } from 'aws-cdk-lib';
 import type { Duration } from 'aws-cdk-lib';
 import { formatPropIssues, PropIssues, type PropIssue } from '../common/prop-issues.js';
@@ -208,6 +209,21 @@ function validateLambdaStep(
   step: LambdaStageStep,
   props: S3WorkflowProps,
 ): void {
+  if (step.code !== undefined) {
+    if (step.code.kind === 'python') {
+      issues.add(
+        `${prop}.code`,
+        `is Python code: a workflow stage runs the Node.js stage kit. Give FunctionCode.nodejsBundle or FunctionCode.nodejs, or use WorkflowStep.existingFunction for a function of your own.`,
+      );
+    }
+    // Deployment uses code; local runs still import the entry module.
+    if (!existsSync(step.entry)) {
+      issues.add(
+        `${prop}.entry`,
+        `must be an existing file (local runs import it); ${step.entry} is not one.`,
+      );
+    }
+  }
   if (step.timeout !== undefined) {
     const seconds = step.timeout.toSeconds();
     const limit =

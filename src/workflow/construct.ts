@@ -358,7 +358,7 @@ function stageFunctionProps(
     functionName,
     ...((options.naming ?? D.naming) === 'generated' ? { functionNaming: 'generated' } : {}),
     description: `Workflow stage ${step.name} (reads the previous stage's S3 output, writes its own)`,
-    code: FunctionCode.nodejs({ entry: step.entry }),
+    code: step.code ?? FunctionCode.nodejs({ entry: step.entry }),
     architecture: options.architecture ?? D.architecture,
     timeout: step.timeout ?? D.functionTimeout,
     memorySize: step.memorySize ?? D.functionMemorySize,
@@ -393,7 +393,8 @@ function validate(scope: Construct, props: S3WorkflowProps): PropIssue[] {
       const shared = issue.prop.startsWith('alarms') || issue.prop.startsWith('logs');
       const prop = shared
         ? `functions.${issue.prop.replace(/^alarms/, 'monitoring')}`
-        : `steps[${index}].${issue.prop.replace(/^code\./, '')}`;
+        : // The entry is the step's own prop; given code keeps its `code.` path.
+          `steps[${index}].${step.code === undefined ? issue.prop.replace(/^code\./, '') : issue.prop}`;
       const message = issue.message.replace(issue.prop, prop);
       if (!seen.has(message)) {
         seen.add(message);

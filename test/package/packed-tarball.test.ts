@@ -41,13 +41,28 @@ describe('package: contents of the tarball', () => {
     }
   });
 
-  it('has a pre-built bundle for every Lambda handler of the kit', () => {
+  it('has a pre-built bundle for every Lambda handler of the kit and of the example workflow', () => {
     const entries = findHandlerEntries(join(ROOT, 'src'));
     expect(entries.length).toBeGreaterThanOrEqual(2);
     for (const entry of entries) {
       expect(packed.files).toContain(
         `dist/src/${entry.capability}/handlers/${entry.name}.bundle/index.mjs`,
       );
+    }
+    const stages = findHandlerEntries(join(ROOT, 'examples'), 'stages');
+    expect(stages.map((stage) => stage.name).sort()).toEqual([
+      'etl',
+      'filter',
+      'reactive',
+      'score',
+      'store',
+    ]);
+    for (const stage of stages) {
+      expect(packed.files).toContain(
+        `dist/examples/workflow/stages/${stage.name}.bundle/index.mjs`,
+      );
+      // Local runs (opskit workflow run, the demo) import the compiled module itself.
+      expect(packed.files).toContain(`dist/examples/workflow/stages/${stage.name}.js`);
     }
   });
 });
@@ -109,6 +124,28 @@ app.synth();
     );
     expect(deployed.sort()).toEqual(shipped.sort());
   }, 120_000);
+
+  it('runs the installed opskit: --help, and the demo end to end', () => {
+    // Prepare
+    const opskit = join(app, 'node_modules', 'aws-ops-kit', 'dist', 'bin', 'opskit.js');
+    const run = (args: string[]) =>
+      execFileSync(process.execPath, [opskit, ...args], {
+        cwd: app,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    // Act
+    const help = run(['--help']);
+    const demo = JSON.parse(run(['demo', '--json', '--no-html'])) as {
+      ok: boolean;
+      acts: { checks: { ok: boolean }[] }[];
+    };
+    // Assess: execFileSync throws on a non-zero exit, so both commands succeeded
+    expect(help).toMatch(/^Usage: opskit <command>/m);
+    expect(demo.ok).toBe(true);
+    expect(demo.acts).toHaveLength(5);
+    expect(demo.acts.flatMap((act) => act.checks).every((check) => check.ok)).toBe(true);
+  }, 180_000);
 
   it('type-checks a TypeScript consumer against the declarations of every subpath', () => {
     // Prepare

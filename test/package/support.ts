@@ -1,12 +1,14 @@
 /**
  * Builds and packs the package once per test file, and lays out a consumer app that has the
- * packed tarball installed. The consumer's other dependencies are links to this checkout's
- * node_modules, so the test needs no registry; the kit itself comes only from the tarball.
+ * packed tarball installed. The consumer's other packages are links to this checkout's
+ * node_modules, so the test needs no registry; the kit itself comes only from the tarball. Only
+ * the kit's dependencies and peer dependencies are linked (and @types/node for the type check):
+ * a module of the kit that imports a dev dependency fails here, as it would for a consumer.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 const NODE_MODULES = join(ROOT, 'node_modules');
@@ -47,9 +49,19 @@ export function consumerApp(tarball: string): string {
   mkdirSync(kit, { recursive: true });
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', type: 'module' }));
   execFileSync('tar', ['-xzf', tarball, '-C', kit, '--strip-components=1']);
-  for (const name of readdirSync(NODE_MODULES)) {
-    if (name === 'aws-ops-kit' || name === '.bin' || name.startsWith('.')) continue;
-    symlinkSync(join(NODE_MODULES, name), join(modules, name));
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+    peerDependencies: Record<string, string>;
+  };
+  const names = [
+    ...Object.keys(manifest.dependencies),
+    ...Object.keys(manifest.peerDependencies),
+    '@types/node',
+  ];
+  for (const name of names) {
+    const link = join(modules, name);
+    mkdirSync(dirname(link), { recursive: true });
+    symlinkSync(join(NODE_MODULES, name), link);
   }
   return app;
 }
