@@ -1,9 +1,9 @@
 /** `opskit demo`: runs the demo's acts, prints progress, the timeline and summary, writes the report. */
-import { parseArgs } from 'node:util';
 import { DEMO_ACTS } from '../demo/acts/index.js';
 import { renderDemoHtml } from '../demo/report-html.js';
 import { renderDemoText } from '../demo/report-text.js';
 import { runDemo, type DemoAct } from '../demo/runner.js';
+import { parseCommandFlags } from './flags.js';
 import { CliUsageError, ExitCodes } from './errors.js';
 import { DEMO_HELP } from './help.js';
 import type { CliIo } from './io.js';
@@ -21,14 +21,7 @@ const OPTIONS = {
 } as const;
 
 function parseFlags(args: readonly string[]) {
-  try {
-    return parseArgs({ args: [...args], options: OPTIONS, strict: true, allowPositionals: false })
-      .values;
-  } catch (error) {
-    throw new CliUsageError(
-      `${(error as Error).message.replace(/\.$/, '')}. Run 'opskit demo --help' for the options.`,
-    );
-  }
+  return parseCommandFlags(args, OPTIONS, 'demo');
 }
 
 /** Runs the demo; exit code 0 when every act reached its expected outcome, else 1. */

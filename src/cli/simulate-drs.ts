@@ -1,10 +1,10 @@
 /** `opskit simulate drs`: a DR drill through the real execution handler against simulated DRS. */
-import { parseArgs } from 'node:util';
 import {
   runDrill,
   type DrillOptions,
   type DrillResult,
 } from '../disaster-recovery/simulator/drill.js';
+import { parseCommandFlags } from './flags.js';
 import { CliUsageError, ExitCodes } from './errors.js';
 import { DRS_HELP } from './help.js';
 import type { CliIo } from './io.js';
@@ -22,14 +22,7 @@ const OPTIONS = {
 } as const;
 
 function parseFlags(args: readonly string[]) {
-  try {
-    return parseArgs({ args: [...args], options: OPTIONS, strict: true, allowPositionals: false })
-      .values;
-  } catch (error) {
-    throw new CliUsageError(
-      `${(error as Error).message.replace(/\.$/, '')}. Run 'opskit simulate drs --help' for the options.`,
-    );
-  }
+  return parseCommandFlags(args, OPTIONS, 'simulate drs');
 }
 
 /** The drill's options from the flags (validated; defaults are the drill's own). */

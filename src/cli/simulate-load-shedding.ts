@@ -1,5 +1,4 @@
 /** `opskit simulate load-shedding`: flags → scenario → run → text, JSON and HTML reports. */
-import { parseArgs } from 'node:util';
 import { MAX_DELAY_SECONDS } from '../load-shedding/contract.js';
 import { renderHtml } from '../load-shedding/simulator/report-html.js';
 import { renderText } from '../load-shedding/simulator/report-text.js';
@@ -10,6 +9,7 @@ import {
   parseScenario,
   type Scenario,
 } from '../load-shedding/simulator/scenario.js';
+import { parseCommandFlags } from './flags.js';
 import { CliUsageError, ExitCodes } from './errors.js';
 import { LOAD_SHEDDING_HELP } from './help.js';
 import type { CliIo } from './io.js';
@@ -34,16 +34,8 @@ const OPTIONS = {
 
 type Values = ReturnType<typeof parseFlags>;
 
-const HELP_HINT = "Run 'opskit simulate load-shedding --help' for the options.";
-
 function parseFlags(args: readonly string[]) {
-  try {
-    return parseArgs({ args: [...args], options: OPTIONS, strict: true, allowPositionals: false })
-      .values;
-  } catch (error) {
-    // util.parseArgs names the flag in its messages (unknown option, missing value, ...).
-    throw new CliUsageError(`${(error as Error).message.replace(/\.$/, '')}. ${HELP_HINT}`);
-  }
+  return parseCommandFlags(args, OPTIONS, 'simulate load-shedding');
 }
 
 /** A whole number flag within [min, max]. */

@@ -6,8 +6,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import type { App, AppProps } from 'aws-cdk-lib';
+import { parseCommandFlags } from './flags.js';
 import { CliUsageError, ExitCodes } from './errors.js';
 import { SYNTH_HELP } from './help.js';
 import type { CliIo } from './io.js';
@@ -21,14 +21,7 @@ const OPTIONS = {
 } as const;
 
 function parseFlags(args: readonly string[]) {
-  try {
-    return parseArgs({ args: [...args], options: OPTIONS, strict: true, allowPositionals: false })
-      .values;
-  } catch (error) {
-    throw new CliUsageError(
-      `${(error as Error).message.replace(/\.$/, '')}. Run 'opskit synth --help' for the options.`,
-    );
-  }
+  return parseCommandFlags(args, OPTIONS, 'synth');
 }
 
 /** The checkout's app/ folder: the reference app is part of the repository, not the package. */

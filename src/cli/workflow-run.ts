@@ -4,7 +4,6 @@
  * definition in the ASL interpreter → the real stage handlers on the S3 model, Glue simulated,
  * all in virtual time — then prints the execution timeline or JSON.
  */
-import { parseArgs } from 'node:util';
 import { VirtualClock } from '../simulation/virtual-clock.js';
 import { WorkflowError } from '../workflow/errors.js';
 import { validateStateMachines } from '../workflow/local-run/asl-validation.js';
@@ -17,6 +16,7 @@ import {
 import type { ExecutionResult } from '../workflow/local-run/runner.js';
 import type { CfnTemplate, WorkflowType } from '../workflow/local-run/template.js';
 import { createWorkflowWorld, type WorkflowWorld } from '../workflow/local-run/world.js';
+import { parseCommandFlags } from './flags.js';
 import { CliUsageError, ExitCodes } from './errors.js';
 import type { CliIo } from './io.js';
 
@@ -44,17 +44,11 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const HELP_HINT = "Run 'opskit workflow run --help' for the options.";
 /** A run longer than this (virtual) is reported, not waited for. */
 const MAX_VIRTUAL_MS = 6 * 60 * 60_000;
 
 function parseFlags(args: readonly string[]) {
-  try {
-    return parseArgs({ args: [...args], options: OPTIONS, strict: true, allowPositionals: false })
-      .values;
-  } catch (error) {
-    throw new CliUsageError(`${(error as Error).message.replace(/\.$/, '')}. ${HELP_HINT}`);
-  }
+  return parseCommandFlags(args, OPTIONS, 'workflow run');
 }
 
 function workflowType(raw: string | undefined): WorkflowType {

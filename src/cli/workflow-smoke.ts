@@ -2,7 +2,6 @@
  * `opskit workflow smoke`: the post-deployment smoke test of a deployed S3Workflow (see
  * src/workflow/smoke.ts). Real SQS and S3 clients, made resilient; tests inject their own.
  */
-import { parseArgs } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { systemClock, type Clock } from '../resilience/clock.js';
@@ -16,6 +15,7 @@ import {
   runWorkflowSmoke,
   smokeInputFromTemplate,
 } from '../workflow/smoke.js';
+import { parseCommandFlags } from './flags.js';
 import { CliUsageError, ExitCodes } from './errors.js';
 import type { CliIo } from './io.js';
 
@@ -80,12 +80,7 @@ export function regionOfQueueUrl(url: string): string | undefined {
 }
 
 function parseFlags(args: readonly string[]) {
-  try {
-    return parseArgs({ args: [...args], options: OPTIONS, strict: true, allowPositionals: false })
-      .values;
-  } catch (error) {
-    throw new CliUsageError(`${(error as Error).message.replace(/\.$/, '')}. ${HELP_HINT}`);
-  }
+  return parseCommandFlags(args, OPTIONS, 'workflow smoke');
 }
 
 function required(value: string | undefined, flag: string, what: string): string {

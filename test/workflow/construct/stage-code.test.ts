@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { FunctionCode } from '../../../src/monitored-function/function-code.js';
 import { S3Workflow } from '../../../src/workflow/construct.js';
 import { WorkflowStep } from '../../../src/workflow/construct-props.js';
+import type { S3WorkflowProps } from '../../../src/workflow/construct-props.js';
 import { S3WorkflowValidationError } from '../../../src/workflow/construct-validation.js';
 import { STAGE_ENTRY, lambdaStep, newStack, props, synthesize } from './support.js';
 
@@ -18,9 +19,7 @@ function bundleDir(): string {
 }
 
 /** The issues S3Workflow reports for `steps`. */
-function issuesOf(
-  steps: Parameters<typeof props>[0]['steps'],
-): { prop: string; message: string }[] {
+function issuesOf(steps: S3WorkflowProps['steps']): { prop: string; message: string }[] {
   try {
     new S3Workflow(newStack(), 'Workflow', props({ steps }));
   } catch (error) {
@@ -46,7 +45,11 @@ describe('workflow construct: a Lambda stage with its own code', () => {
   });
 
   it('refuses Python code: the stage kit runs on Node.js', () => {
-    const code = FunctionCode.python({ sourceDir: bundleDir(), handler: 'main.handler' });
+    const code = FunctionCode.python({
+      sourceDir: bundleDir(),
+      runtime: lambda.Runtime.PYTHON_3_12,
+      handler: 'main.handler',
+    });
 
     const issues = issuesOf([
       WorkflowStep.lambda({ name: 'etl', entry: STAGE_ENTRY, code }),
