@@ -4,6 +4,11 @@ import { CliUsageError } from './errors.js';
 
 type FlagOptions = NonNullable<ParseArgsConfig['options']>;
 
+/** What util.parseArgs gives for `options`, strict and without positionals. */
+type FlagValues<T extends FlagOptions> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: false }>
+>['values'];
+
 /** The help hint each command's usage errors end with. */
 export const helpHint = (command: string): string =>
   `Run 'opskit ${command} --help' for the options.`;
@@ -16,7 +21,7 @@ export function parseCommandFlags<const T extends FlagOptions>(
   args: readonly string[],
   options: T,
   command: string,
-) {
+): FlagValues<T> {
   try {
     return parseArgs({ args: [...args], options, strict: true, allowPositionals: false }).values;
   } catch (error) {

@@ -31,6 +31,10 @@ import { InMemoryMetricRecorder } from '../../src/observability/metrics.js';
 import { createLoadSheddingDeployment } from '../../src/load-shedding/simulator/deployment.js';
 import { CloudWatchModel } from '../../src/simulation/models/cloudwatch.js';
 import type { EventBridgeEvent } from '../../src/simulation/models/eventbridge.js';
+import {
+  applyInputTransformer,
+  checkTargetInput,
+} from '../../src/simulation/models/eventbridge-input.js';
 import { matchesEventPattern } from '../../src/simulation/models/eventbridge-patterns.js';
 import { createSimulatedClient } from '../../src/simulation/sdk-mount.js';
 import { VirtualClock } from '../../src/simulation/virtual-clock.js';
@@ -39,8 +43,9 @@ import { parseStartEvent, parseTaskStarterConfig } from '../../src/task-starter/
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 
-interface InputTransformer {
-  readonly InputPathsMap: Readonly<Record<string, string>>;
+/** A target's InputTransformer as CloudFormation has it. */
+interface CfnInputTransformer {
+  readonly InputPathsMap?: Readonly<Record<string, string>>;
   readonly InputTemplate: string;
 }
 
@@ -58,41 +63,6 @@ function resolveAlarmArns(value: unknown, resources: Resources): unknown {
   return Object.fromEntries(
     Object.entries(value).map(([key, item]) => [key, resolveAlarmArns(item, resources)]),
   );
-}
-
-/** A `$.a.b` path of the event. */
-function valueAt(event: unknown, path: string): unknown {
-  expect(path).toMatch(/^\$(\.[A-Za-z0-9_-]+)+$/);
-  return path
-    .slice(2)
-    .split('.')
-    .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], event);
-}
-
-/**
- * EventBridge's input transformer on a JSON template: a placeholder outside quotes becomes the
- * value as JSON (a string value gets its quotes), inside quotes the value's text.
- */
-function transform(transformer: InputTransformer, event: unknown): unknown {
-  const values = new Map(
-    Object.entries(transformer.InputPathsMap).map(([name, path]) => [name, valueAt(event, path)]),
-  );
-  let out = '';
-  let inString = false;
-  const template = transformer.InputTemplate;
-  for (let i = 0; i < template.length; i++) {
-    const char = template[i];
-    const placeholder = /^<([A-Za-z0-9_.-]+)>/.exec(template.slice(i));
-    if (placeholder !== null && values.has(placeholder[1])) {
-      const value = values.get(placeholder[1]);
-      out += inString ? JSON.stringify(String(value)).slice(1, -1) : JSON.stringify(value);
-      i += placeholder[0].length - 1;
-      continue;
-    }
-    if (char === '"' && template[i - 1] !== '\\') inString = !inString;
-    out += char;
-  }
-  return JSON.parse(out) as unknown;
 }
 
 describe('demo: the constructs are configured as the acts simulate them', () => {
@@ -184,12 +154,21 @@ describe('demo: the constructs are configured as the acts simulate them', () => 
   it('its input transformer makes of the ALARM event the start event the act sends', async () => {
     // Prepare
     const rule = resources[logicalIdOf(starter.startRule)];
-    const [target] = rule?.Properties.Targets as { InputTransformer?: InputTransformer }[];
+    const [target] = rule?.Properties.Targets as { InputTransformer?: CfnInputTransformer }[];
     expect(target?.InputTransformer, 'the start target has an input transformer').toBeDefined();
+    const { InputPathsMap, InputTemplate } = target?.InputTransformer as CfnInputTransformer;
+    const transformer = { inputPathsMap: InputPathsMap, inputTemplate: InputTemplate };
+    checkTargetInput('the start target', { inputTransformer: transformer });
     const [alarmEvent] = await overloadAlarmEvents();
     const config = parseTaskStarterConfig(startFunctionEnv());
-    // Act
-    const start = transform(target?.InputTransformer as InputTransformer, alarmEvent);
+    // Act: as the simulated EventBridge delivers it (the predefined variables are not used)
+    const payload = applyInputTransformer(transformer, alarmEvent, {
+      ruleName: 'start',
+      ruleArn: `arn:aws:events:${R.region}:${R.account}:rule/start`,
+      ingestionTime: alarmEvent.time,
+    });
+    expect(payload.kind, 'the transformer makes JSON').toBe('json');
+    const start = payload.kind === 'json' ? payload.value : undefined;
     const request = parseStartEvent(start, config, Date.parse(alarmEvent.time));
     // Assess: the same start event the act's rule target builds, accepted by the real parser
     expect(start).toEqual(startEventOfAlarm(alarmEvent, TASKS_PER_ALARM));

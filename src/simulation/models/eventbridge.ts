@@ -10,6 +10,12 @@ import { scheduleOn } from '../schedule.js';
 import { SimulatedServiceError } from '../service-error.js';
 import { OperationTable } from '../service-model.js';
 import { validateInput } from '../validation.js';
+import {
+  checkTargetInput,
+  targetPayload,
+  type TargetInputOptions,
+  type TargetPayload,
+} from './eventbridge-input.js';
 import { compileEventPattern, type EventPattern } from './eventbridge-patterns.js';
 import { ThrottledServiceModel, type CommonModelOptions } from './model-base.js';
 import type { SqsModel } from './sqs.js';
@@ -33,10 +39,16 @@ import type { ThrottlingApiModel } from './throttling-api.js';
  *   185) with exponential backoff (1 s doubling to 5 min, seeded jitter) within
  *   `maximumEventAgeSeconds` (60–86400, default 86400).
  *
- * Simplifications: no archives, replays, input transformers, API destinations, cross-account
- * buses or schema registry; rules are managed with `putRule` (not the SDK); the event size
- * limit is checked on PutEvents entries only. `@aws-sdk/client-eventbridge` is not a
- * dependency, so PutEvents is typed here with the SDK's field names.
+ * A target's `input`, `inputPath` or `inputTransformer` (see `eventbridge-input.ts`, at most
+ * one, checked by putTargets) replaces the event it gets: a `function` or `lambda` target gets
+ * the JSON value (or the text, when a text template does not make JSON), an `sqs` target the
+ * text as the message body.
+ *
+ * Simplifications: no archives, replays, API destinations, cross-account buses or schema
+ * registry; rules are managed with `putRule` (not the SDK); the event size limit is checked on
+ * PutEvents entries only; input transformers follow the documented rules, where the docs are
+ * silent see `eventbridge-input.ts`. `@aws-sdk/client-eventbridge` is not a dependency, so
+ * PutEvents is typed here with the SDK's field names.
  */
 
 /** An event as EventBridge delivers it to targets. */
@@ -76,7 +88,7 @@ export interface DeliveryFailure {
   readonly error: InvocationError;
 }
 
-interface TargetBase {
+interface TargetBase extends TargetInputOptions {
   /** 1–64 letters, digits, `.`, `-`, `_`; unique per rule. */
   readonly id: string;
   readonly retryPolicy?: RetryPolicy;
@@ -84,7 +96,11 @@ interface TargetBase {
   readonly deadLetter?: (failure: DeliveryFailure) => void | Promise<void>;
 }
 
-/** An in-process function, as a Lambda target without the runtime's bookkeeping. */
+/**
+ * An in-process function, as a Lambda target without the runtime's bookkeeping. With an input
+ * option, the handler gets that payload instead of the event (typed as the event, so that
+ * handlers of plain targets need no cast).
+ */
 export interface FunctionTarget extends TargetBase {
   readonly type: 'function';
   readonly handler: (event: EventBridgeEvent) => unknown;
@@ -97,7 +113,7 @@ export interface LambdaTarget extends TargetBase {
   readonly functionName: string;
 }
 
-/** A queue of an `SqsModel`: the event JSON becomes the message body. */
+/** A queue of an `SqsModel`: the event JSON (or the target's input text) becomes the body. */
 export interface SqsTarget extends TargetBase {
   readonly type: 'sqs';
   readonly sqs: SqsModel;
@@ -208,6 +224,7 @@ interface TargetState {
 
 interface RuleState {
   readonly name: string;
+  readonly arn: string;
   readonly eventBusName: string;
   readonly matches: (event: unknown) => boolean;
   enabled: boolean;
@@ -218,6 +235,7 @@ interface Delivery {
   readonly event: EventBridgeEvent;
   readonly eventBusName: string;
   readonly ruleName: string;
+  readonly ruleArn: string;
   readonly target: TargetState;
   readonly firstAttemptAt: number;
   readonly duplicate: boolean;
@@ -320,6 +338,7 @@ export class EventBridgeModel extends ThrottledServiceModel implements EventPubl
     const previous = bus.get(options.name);
     bus.set(options.name, {
       name: options.name,
+      arn: this.ruleArn(busName, options.name),
       eventBusName: busName,
       matches,
       enabled: (options.state ?? 'ENABLED') === 'ENABLED',
@@ -472,6 +491,7 @@ export class EventBridgeModel extends ThrottledServiceModel implements EventPubl
           event,
           eventBusName: busName,
           ruleName: rule.name,
+          ruleArn: rule.arn,
           target,
           firstAttemptAt: this.clock.now(),
           duplicate,
@@ -552,19 +572,34 @@ export class EventBridgeModel extends ThrottledServiceModel implements EventPubl
     this.schedule(delivery, delay);
   }
 
+  /** What the target gets: the event, or what its input option makes of it. */
+  private payloadOf(delivery: Delivery): TargetPayload | undefined {
+    return targetPayload(delivery.target.target, delivery.event, {
+      ruleName: delivery.ruleName,
+      ruleArn: delivery.ruleArn,
+      // The event reached the bus when its deliveries were scheduled.
+      ingestionTime: new Date(delivery.firstAttemptAt).toISOString(),
+    });
+  }
+
   private async invoke(delivery: Delivery): Promise<AttemptResult> {
     const { target } = delivery.target;
     const event = structuredClone(delivery.event);
+    const payload = this.payloadOf(delivery);
+    // A JSON payload arrives parsed (as Lambda's runtime gives it); text arrives as a string.
+    const input =
+      payload === undefined ? event : payload.kind === 'json' ? payload.value : payload.text;
     switch (target.type) {
       case 'function':
         try {
-          await target.handler(event);
+          // The handler's parameter type describes plain targets; see FunctionTarget.
+          await target.handler(input as EventBridgeEvent);
           return { ok: true };
         } catch (error) {
           return { ok: false, throttled: false, error: invocationErrorOf(error) };
         }
       case 'lambda': {
-        const result = await target.runtime.invoke(target.functionName, event, {
+        const result = await target.runtime.invoke(target.functionName, input, {
           source: `eventbridge:${delivery.ruleName}`,
         });
         if (result.outcome === 'succeeded') return { ok: true };
@@ -580,7 +615,7 @@ export class EventBridgeModel extends ThrottledServiceModel implements EventPubl
           const fifo = target.sqs.queue(target.queueUrl).fifo;
           target.sqs.sendMessage({
             QueueUrl: target.queueUrl,
-            MessageBody: JSON.stringify(event),
+            MessageBody: payload === undefined ? JSON.stringify(event) : payload.text,
             ...(fifo
               ? { MessageGroupId: target.messageGroupId, MessageDeduplicationId: event.id }
               : {}),
@@ -614,6 +649,7 @@ export class EventBridgeModel extends ThrottledServiceModel implements EventPubl
 
   private checkTarget(ruleName: string, target: RuleTarget): void {
     const where = `putTargets(${ruleName}) target '${target.id}'`;
+    checkTargetInput(where, target);
     if (target.type === 'lambda' && !target.runtime.has(target.functionName)) {
       throw new SimulationConfigError(
         `${where}: function '${target.functionName}' is not registered in the runtime.`,
