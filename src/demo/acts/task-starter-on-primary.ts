@@ -6,9 +6,10 @@
  *   definition `web`) that sends its Task State Change events to the shared EventBridge;
  * - a rule for the load-shedding alarm's ALARM events whose target invokes the REAL start
  *   handler with a start event built from the alarm event (on AWS: the rule target's input
- *   transformer `{ id, time, detail: { count } }`, see start-on-alarm.ts; the EventBridge model
- *   has no input transformers, so a function target does that one step and invokes through the
- *   runtime);
+ *   transformer `{ id, time, detail: { count } }`, see start-on-alarm.ts; here a function
+ *   target does that one step and invokes through the runtime, so the act can put the start
+ *   and its result on the timeline; demo-constructs.test.ts checks that the construct's
+ *   synthesized transformer, applied by the EventBridge model, gives the same start event);
  *   every other field defaults from the start function's configuration (cluster, task
  *   definition, target group = the primary);
  * - a rule for the kit's Task State Change events that invokes the REAL task-state handler;
