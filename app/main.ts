@@ -2,6 +2,11 @@ import { pathToFileURL } from 'node:url';
 import { App, Validations } from 'aws-cdk-lib';
 import type { AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { DisasterRecoveryValidationError } from '../src/disaster-recovery/construct-validation.js';
+import { LoadSheddingValidationError } from '../src/load-shedding/construct-validation.js';
+import { MonitoredFunctionValidationError } from '../src/monitored-function/errors.js';
+import { EcsTaskStarterValidationError } from '../src/task-starter/construct-validation.js';
+import { S3WorkflowValidationError } from '../src/workflow/construct-validation.js';
 import { ReferenceAppConfigError } from './config-error.js';
 import { readCdkJsonContext } from './context.js';
 import {
@@ -41,6 +46,15 @@ import {
  */
 export { ReferenceAppConfigError, readCdkJsonContext };
 
+/** The constructs' prop-validation errors: each names the prop that is wrong. */
+const CONSTRUCT_VALIDATION_ERRORS = [
+  MonitoredFunctionValidationError,
+  LoadSheddingValidationError,
+  EcsTaskStarterValidationError,
+  S3WorkflowValidationError,
+  DisasterRecoveryValidationError,
+] as const;
+
 export interface ReferenceAppOptions {
   /**
    * Read the checkout's cdk.json context under `props.context`. `opskit synth --context` turns
@@ -58,7 +72,7 @@ export function createReferenceApp(props: AppProps = {}, options: ReferenceAppOp
   try {
     return buildReferenceApp(props, options);
   } catch (error) {
-    if (error instanceof Error && error.name.endsWith('ValidationError')) {
+    if (error instanceof Error && CONSTRUCT_VALIDATION_ERRORS.some((t) => error instanceof t)) {
       throw new ReferenceAppConfigError(error.message, { cause: error });
     }
     throw error;

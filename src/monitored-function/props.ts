@@ -18,8 +18,9 @@ export interface MonitoredFunctionProps {
   readonly functionName: string;
   /**
    * Who names the Lambda function itself. `'generated'` leaves its `FunctionName` unset so that
-   * CloudFormation generates one, as it did for a function created without a name: bring such a
-   * function under MonitoredFunction without replacing it, or migrate names stage by stage.
+   * CloudFormation generates one, as it did for a function created without a name. Switching an
+   * existing function between the two modes replaces it (the name is immutable); adopting a
+   * function created without a name keeps it only if its logical id stays the same.
    * `functionName` still names the log group (attached through the logging config), the topic,
    * the alarms and the dead-letter queue.
    * @default 'explicit' - the function is named `functionName`

@@ -72,7 +72,11 @@ const FN = DEMO_FUNCTION_NAMES.taskStarter;
 /** As the construct sizes them: event-driven functions are short; reconcile gets two minutes. */
 const SHORT_TIMEOUT_MS = 30_000;
 const RECONCILE_TIMEOUT_MS = 120_000;
-/** Lambda's asynchronous retries of a function, as the construct sets them. */
+/**
+ * Lambda's asynchronous retries of a function, as the construct sets them. The EventBridge model
+ * applies them as the target's retry policy: the count of attempts is the deployed one; the
+ * spacing is the model's, not Lambda's (about 1 then 2 minutes).
+ */
 const retryPolicyOf = (role: TaskStarterHandlerRole) =>
   ({ maximumRetryAttempts: TaskStarterAsyncRetryAttempts[role] }) as const;
 

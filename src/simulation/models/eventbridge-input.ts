@@ -218,7 +218,35 @@ function payloadOf(text: string): TargetPayload {
   } catch {
     return { kind: 'text', text };
   }
-  return { kind: 'json', value, text: JSON.stringify(value) };
+  return { kind: 'json', value, text: minifyJson(text) };
+}
+
+/**
+ * Valid JSON `text` without the whitespace between tokens, its numbers and strings as written:
+ * re-encoding the parsed value would turn `1.50` into `1.5` and round large integers, which an
+ * SQS body (text) must not do.
+ */
+export function minifyJson(text: string): string {
+  let out = '';
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (inString) {
+      out += char;
+      if (char === '\\') {
+        out += text[i + 1] ?? '';
+        i += 1;
+      } else if (char === '"') {
+        inString = false;
+      }
+    } else if (char === '"') {
+      inString = true;
+      out += char;
+    } else if (!/\s/.test(char)) {
+      out += char;
+    }
+  }
+  return out;
 }
 
 function predefinedValues(event: unknown, context: TransformContext): Map<string, unknown> {

@@ -5,6 +5,7 @@ import { LambdaRuntime } from '../../../src/simulation/lambda-runtime.js';
 import { EventBridgeModel } from '../../../src/simulation/models/eventbridge.js';
 import type { EventBridgeEvent } from '../../../src/simulation/models/eventbridge.js';
 import {
+  minifyJson,
   applyInputTransformer,
   checkTargetInput,
   MAX_INPUT_PATHS,
@@ -230,6 +231,24 @@ describe('simulation: EventBridge input transformer', () => {
         const rendered = renderTemplate('{"a": "(<v>)"}', new Map([['v', text]]));
         // Assess
         expect(JSON.parse(rendered)).toEqual({ a: `(${text})` });
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
+describe('simulation: EventBridge JSON output text', () => {
+  it('drops the whitespace between tokens and keeps numbers and strings as written', () => {
+    const text = '{ "price": 1.50, "id": 12345678901234567890, "note": "a  b \\" c" }';
+
+    expect(minifyJson(text)).toBe('{"price":1.50,"id":12345678901234567890,"note":"a  b \\" c"}');
+  });
+
+  it('is JSON.stringify of the value for any JSON written without insignificant choices', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const spaced = JSON.stringify(value, null, 2);
+        expect(minifyJson(spaced)).toBe(JSON.stringify(value));
       }),
       { numRuns: 100 },
     );
