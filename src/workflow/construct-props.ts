@@ -36,13 +36,17 @@ export interface LambdaStageStepOptions {
   readonly name: string;
   /**
    * The handler's entry file (.ts, .mts, .js or .mjs) exporting `handler`: bundled with esbuild
-   * for deployment (unless `code` is given), and the module local runs import.
+   * for deployment (unless `code` is given), and the module local runs import. Required, and
+   * must exist, even with `code`: local runs (`opskit workflow run`, the simulated world) import
+   * this module in process and never run the deployed bundle.
    */
   readonly entry: string;
   /**
    * The deployed code, when it is not to be bundled from `entry`: a pre-built bundle of the same
    * handler (`FunctionCode.nodejsBundle`, e.g. from your CI), or `FunctionCode.nodejs` with your
-   * own bundling options. A Node.js stage either way: the stage kit runs on Node.js.
+   * own bundling options, whose `entry` must then be this step's `entry` (the same file, so
+   * that what deploys is what local runs test). A Node.js stage either way: the stage kit runs
+   * on Node.js.
    * @default FunctionCode.nodejs({ entry })
    */
   readonly code?: FunctionCode;

@@ -5,6 +5,7 @@
  * (workflow type against step kinds, timeouts against each other).
  */
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Token } from 'aws-cdk-lib';
 import type { Duration } from 'aws-cdk-lib';
 import { formatPropIssues, PropIssues, type PropIssue } from '../common/prop-issues.js';
@@ -221,6 +222,14 @@ function validateLambdaStep(
       issues.add(
         `${prop}.entry`,
         `must be an existing file (local runs import it); ${step.entry} is not one.`,
+      );
+    }
+    if (step.code.kind === 'nodejs' && resolve(step.code.entry) !== resolve(step.entry)) {
+      issues.add(
+        `${prop}.code.entry`,
+        `is ${step.code.entry}, but the step's entry is ${step.entry}: local runs import the ` +
+          "step's entry, so the deployed code would differ from what they test. Give both the " +
+          'same file, or leave code out to bundle entry with the default options.',
       );
     }
   }

@@ -9,6 +9,11 @@
  * New folders whose output lacks the marker are other traffic and are ignored. The example
  * workflow carries the marker through every stage in its customer ids.
  *
+ * Cost: every poll lists `executions/` (one LIST page per 1,000 executions kept) and each new,
+ * undecided execution's folder (one LIST). An execution is decided, and never read again, once
+ * its last output is read (marker: passed; no marker: other traffic) or a stage records an
+ * error no retry fixes (reported on timeout); its `result.json`s are read once per version.
+ *
  * Pure over injected SQS and S3 clients and a Clock: the CLI gives it resilient real clients,
  * the tests simulated ones on virtual time.
  */
@@ -22,7 +27,15 @@ import {
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { systemClock, type Clock } from '../resilience/clock.js';
 import { EXAMPLE_INPUT } from './example-input.js';
-import { EXECUTIONS_PREFIX, OUTPUT_FILE, RESULT_FILE, stageOutputKey } from './paths.js';
+import { PERMANENT_STAGE_ERRORS } from './errors.js';
+import {
+  EXECUTIONS_PREFIX,
+  OUTPUT_FILE,
+  RESULT_FILE,
+  executionPrefix,
+  segmentProblem,
+  stageOutputKey,
+} from './paths.js';
 
 /** The example workflow's last stage. */
 export const DEFAULT_SMOKE_LAST_STAGE = 'reactive';
@@ -97,8 +110,13 @@ export function smokeInputFromTemplate(text: string, marker: string): unknown {
   return JSON.parse(text.split(SMOKE_MARKER_PLACEHOLDER).join(marker)) as unknown;
 }
 
-async function executionIds(s3: S3Client, bucket: string): Promise<Set<string>> {
-  const ids = new Set<string>();
+/**
+ * The execution folders under `executions/`: one LIST page per 1,000 executions kept. The Pipe
+ * names executions with UUIDs, so new folders sort anywhere among the old ones and StartAfter
+ * cannot skip the old ones: every poll lists the whole prefix.
+ */
+async function executionIds(s3: S3Client, bucket: string): Promise<string[]> {
+  const ids: string[] = [];
   let token: string | undefined;
   do {
     const page: ListObjectsV2CommandOutput = await s3.send(
@@ -111,14 +129,14 @@ async function executionIds(s3: S3Client, bucket: string): Promise<Set<string>> 
     );
     for (const prefix of page.CommonPrefixes ?? []) {
       const id = prefix.Prefix?.slice(EXECUTIONS_PREFIX.length).replace(/\/$/, '');
-      if (id) ids.add(id);
+      if (id) ids.push(id);
     }
     token = page.NextContinuationToken;
   } while (token !== undefined);
   return ids;
 }
 
-/** The object's text, or undefined when it does not exist (yet). */
+/** The object's text, or undefined when it does not exist (yet, or any more). */
 async function readText(s3: S3Client, bucket: string, key: string): Promise<string | undefined> {
   try {
     const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
@@ -129,13 +147,13 @@ async function readText(s3: S3Client, bucket: string, key: string): Promise<stri
   }
 }
 
-async function describeExecution(
+/** The keys under `prefix` with their ETags (an execution folder: one page in practice). */
+async function listObjects(
   s3: S3Client,
   bucket: string,
-  executionId: string,
-): Promise<SmokeExecutionSeen> {
-  const prefix = `${EXECUTIONS_PREFIX}${executionId}/`;
-  const keys: string[] = [];
+  prefix: string,
+): Promise<{ key: string; etag: string }[]> {
+  const objects: { key: string; etag: string }[] = [];
   let token: string | undefined;
   do {
     const page: ListObjectsV2CommandOutput = await s3.send(
@@ -145,33 +163,93 @@ async function describeExecution(
         ...(token === undefined ? {} : { ContinuationToken: token }),
       }),
     );
-    for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
+    for (const object of page.Contents ?? []) {
+      if (object.Key) objects.push({ key: object.Key, etag: object.ETag ?? '' });
+    }
     token = page.NextContinuationToken;
   } while (token !== undefined);
+  return objects;
+}
+
+/** The failure a `result.json` records, or undefined (succeeded, or not a kit StageResult). */
+function failureOf(stage: string, text: string | undefined): SmokeStageFailure | undefined {
+  try {
+    const result = JSON.parse(text ?? '{}') as Record<string, unknown>;
+    if (result.status !== 'FAILED') return undefined;
+    return {
+      stage,
+      errorType: String(result.errorType),
+      errorMessage: String(result.errorMessage),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A new execution the smoke test keeps watching until it is decided. `results` remembers each
+ * `result.json` by the ETag it was read at, so an object is fetched again only when a retry
+ * rewrote it.
+ */
+interface WatchedExecution {
+  readonly executionId: string;
+  stagesWithOutput: string[];
+  readonly results: Map<string, { etag: string; failure: SmokeStageFailure | undefined }>;
+  /** A stage failed with an error no retry fixes: the execution cannot reach its last stage. */
+  failed: boolean;
+}
+
+type Inspection =
+  | { readonly kind: 'pending' }
+  | { readonly kind: 'foreign' }
+  | { readonly kind: 'passed'; readonly outputKey: string; readonly text: string };
+
+/**
+ * One poll of one undecided execution: one LIST of its folder, then GETs only of what is new
+ * since the last poll (its last output once it appears, a `result.json` whose ETag changed).
+ */
+async function inspect(
+  s3: S3Client,
+  bucket: string,
+  lastStage: string,
+  marker: string,
+  watched: WatchedExecution,
+): Promise<Inspection> {
+  const prefix = executionPrefix(watched.executionId);
+  const objects = await listObjects(s3, bucket, prefix);
   const stageOf = (key: string, file: string): string | undefined =>
     key.endsWith(`/${file}`) ? key.slice(prefix.length, -(file.length + 1)) : undefined;
-  const stagesWithOutput = keys
-    .map((key) => stageOf(key, OUTPUT_FILE))
-    .filter((s) => s !== undefined);
-  const failures: SmokeStageFailure[] = [];
-  for (const key of keys) {
-    const stage = stageOf(key, RESULT_FILE);
-    if (stage === undefined) continue;
-    const text = await readText(s3, bucket, key);
-    try {
-      const result = JSON.parse(text ?? '{}') as Record<string, unknown>;
-      if (result.status === 'FAILED') {
-        failures.push({
-          stage,
-          errorType: String(result.errorType),
-          errorMessage: String(result.errorMessage),
-        });
-      }
-    } catch {
-      // Not a kit StageResult: nothing to report from it.
+  watched.stagesWithOutput = objects
+    .map((object) => stageOf(object.key, OUTPUT_FILE))
+    .filter((stage) => stage !== undefined);
+  const outputKey = stageOutputKey(watched.executionId, lastStage);
+  if (objects.some((object) => object.key === outputKey)) {
+    const text = await readText(s3, bucket, outputKey);
+    if (text !== undefined) {
+      return text.includes(marker) ? { kind: 'passed', outputKey, text } : { kind: 'foreign' };
     }
   }
-  return { executionId, stagesWithOutput, failures };
+  for (const object of objects) {
+    const stage = stageOf(object.key, RESULT_FILE);
+    if (stage === undefined || watched.results.get(object.key)?.etag === object.etag) continue;
+    const failure = failureOf(stage, await readText(s3, bucket, object.key));
+    watched.results.set(object.key, { etag: object.etag, failure });
+  }
+  // Other failures may be retried by the state machine (2 × 20 s × 2), so keep watching those.
+  watched.failed = [...watched.results.values()].some(
+    (result) => result.failure && PERMANENT_STAGE_ERRORS.includes(result.failure.errorType),
+  );
+  return { kind: 'pending' };
+}
+
+function seen(watched: WatchedExecution): SmokeExecutionSeen {
+  return {
+    executionId: watched.executionId,
+    stagesWithOutput: watched.stagesWithOutput,
+    failures: [...watched.results.values()]
+      .map((result) => result.failure)
+      .filter((failure) => failure !== undefined),
+  };
 }
 
 function seconds(ms: number): string {
@@ -218,7 +296,11 @@ export async function runWorkflowSmoke(
   const marker = options.marker ?? `smoke-${randomUUID()}`;
   const { s3, bucket } = options;
 
-  const before = await executionIds(s3, bucket);
+  // Every execution id classified so far: those listed before the send and those whose last
+  // output lacks the marker are 'foreign'; new ones are watched until decided. Each execution
+  // thus costs a bounded number of GETs however long the smoke test polls.
+  const classified = new Map<string, 'foreign' | WatchedExecution>();
+  for (const id of await executionIds(s3, bucket)) classified.set(id, 'foreign');
   const sent = await options.sqs.send(
     new SendMessageCommand({
       QueueUrl: options.queueUrl,
@@ -227,19 +309,23 @@ export async function runWorkflowSmoke(
   );
   const messageId = sent.MessageId ?? '';
   const started = clock.now();
-  const foreign = new Set<string>();
   for (;;) {
-    const fresh = [...(await executionIds(s3, bucket))].filter(
-      (id) => !before.has(id) && !foreign.has(id),
-    );
-    for (const executionId of fresh) {
-      const outputKey = stageOutputKey(executionId, lastStage);
-      const text = await readText(s3, bucket, outputKey);
-      if (text === undefined) continue;
-      if (!text.includes(marker)) {
-        foreign.add(executionId);
-        continue;
-      }
+    for (const id of await executionIds(s3, bucket)) {
+      if (classified.has(id)) continue;
+      // A folder that no execution name could have made is not a kit execution.
+      classified.set(
+        id,
+        segmentProblem(id) === undefined
+          ? { executionId: id, stagesWithOutput: [], results: new Map(), failed: false }
+          : 'foreign',
+      );
+    }
+    for (const [executionId, watched] of classified) {
+      if (watched === 'foreign' || watched.failed) continue;
+      const inspection = await inspect(s3, bucket, lastStage, marker, watched);
+      if (inspection.kind === 'foreign') classified.set(executionId, 'foreign');
+      if (inspection.kind !== 'passed') continue;
+      const { outputKey, text } = inspection;
       let output: unknown = text;
       try {
         output = JSON.parse(text) as unknown;
@@ -263,18 +349,20 @@ export async function runWorkflowSmoke(
     }
     const elapsedMs = clock.now() - started;
     if (elapsedMs >= timeoutMs) {
-      const seen = await Promise.all(fresh.map((id) => describeExecution(s3, bucket, id)));
+      const executions = [...classified.values()]
+        .filter((watched) => watched !== 'foreign')
+        .map(seen);
       return {
         ok: false,
         marker,
         messageId,
         elapsedMs,
-        executions: seen,
+        executions,
         message: failureMessage(
           { queueUrl: options.queueUrl, bucket, lastStage },
           marker,
           timeoutMs,
-          seen,
+          executions,
         ),
       };
     }

@@ -277,7 +277,8 @@ describe('workflow example: observability', () => {
     expect(failed).toHaveLength(3);
     expect(failed[0]?.details).toMatchObject({
       error: 'Error',
-      resource: 'arn:aws:states:::lambda:invoke',
+      resourceType: 'lambda',
+      resource: 'invoke',
     });
     expect(execution?.logEvents.at(-1)).toMatchObject({
       type: 'ExecutionFailed',

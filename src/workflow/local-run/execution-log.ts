@@ -33,20 +33,60 @@ export interface ExecutionLogEvent {
   readonly redrive_count: string;
 }
 
-const FATAL_TYPES = new Set(['ExecutionFailed', 'ExecutionAborted', 'ExecutionTimedOut']);
+/*
+ * The event types each level logs, per the "Log levels" table of the Step Functions developer
+ * guide (ALL logs every type, OFF none). Listed rather than matched by a "Failed" suffix:
+ * ERROR also logs FailStateEntered, and types the table does not list stay out of ERROR.
+ */
+const FATAL_TYPES: ReadonlySet<string> = new Set([
+  'ExecutionAborted',
+  'ExecutionFailed',
+  'ExecutionTimedOut',
+]);
+const ERROR_TYPES: ReadonlySet<string> = new Set([
+  ...FATAL_TYPES,
+  'FailStateEntered',
+  'LambdaFunctionFailed',
+  'LambdaFunctionScheduleFailed',
+  'LambdaFunctionStartFailed',
+  'LambdaFunctionTimedOut',
+  'MapIterationAborted',
+  'MapIterationFailed',
+  'MapStateAborted',
+  'MapStateFailed',
+  'ParallelStateAborted',
+  'ParallelStateFailed',
+  'TaskFailed',
+  'TaskStartFailed',
+  'TaskStateAborted',
+  'TaskSubmitFailed',
+  'TaskTimedOut',
+  'WaitStateAborted',
+]);
 
-/** Whether `type` is logged at `level` (ERROR: failures of the execution and of tasks). */
+/** Whether `type` is logged at `level` (see the table above). */
 export function loggedAtLevel(type: string, level: ExecutionLogLevel): boolean {
   switch (level) {
     case 'ALL':
       return true;
     case 'ERROR':
-      return FATAL_TYPES.has(type) || /(Failed|TimedOut|Aborted)$/.test(type);
+      return ERROR_TYPES.has(type);
     case 'FATAL':
       return FATAL_TYPES.has(type);
     default:
       return false;
   }
+}
+
+/**
+ * A task event's `resourceType` / `resource`, split as Step Functions does for both
+ * TaskScheduled and TaskFailed: `arn:aws:states:::lambda:invoke` is `lambda` / `invoke`.
+ */
+function taskResourceDetails(resource: string | undefined): Record<string, string> {
+  const match = resource === undefined ? null : /:states:::([\w-]+):([\w.:-]+)$/.exec(resource);
+  return match === null
+    ? { resource: resource ?? '' }
+    : { resourceType: match[1], resource: match[2] };
 }
 
 /** The state machine's `LoggingConfiguration` (level OFF when it has none). */
@@ -122,7 +162,7 @@ export class ExecutionLogWriter {
           this.push(event.timestamp, 'TaskFailed', {
             error: event.Error ?? 'Unknown',
             cause: typeof event.Cause === 'string' ? event.Cause : json(event.Cause),
-            ...(resource === undefined ? {} : { resource }),
+            ...taskResourceDetails(resource),
           });
         }
         break;
@@ -162,12 +202,7 @@ export class ExecutionLogWriter {
   }
 
   private scheduled(time: number, resource: string | undefined): void {
-    const match = resource === undefined ? null : /:states:::([\w-]+):([\w.:-]+)$/.exec(resource);
-    this.push(time, 'TaskScheduled', {
-      ...(match === null
-        ? { resource: resource ?? '' }
-        : { resourceType: match[1], resource: match[2] }),
-    });
+    this.push(time, 'TaskScheduled', taskResourceDetails(resource));
   }
 
   private data(field: 'input' | 'output', value: unknown): Record<string, unknown> {

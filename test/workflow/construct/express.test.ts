@@ -82,7 +82,7 @@ describe('workflow construct: EXPRESS', () => {
     });
   });
 
-  it('Property 16: Lambda Retry Configuration — exactly one retry rule: 2 attempts, 20 s, backoff 2', () => {
+  it('Property 16: Lambda Retry Configuration — permanent errors not retried, then exactly 2 × 20 s × 2 (2 attempts, 20 s, backoff 2)', () => {
     for (const [, state] of taskStates(asl)) {
       expect(state.Retry).toEqual([
         PERMANENT_ERRORS_NOT_RETRIED,

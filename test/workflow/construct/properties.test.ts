@@ -159,7 +159,7 @@ describe('workflow construct: properties over random step lists', () => {
     }
   });
 
-  it('Property 16 and 17: every Lambda task has the one 2 × 20 s × 2 retry rule and discards its result', () => {
+  it('Property 16 and 17: every Lambda task has permanent errors not retried, then exactly 2 × 20 s × 2, and discards its result', () => {
     for (const { asl } of built) {
       for (const [, state] of taskStates(asl)) {
         expect(state.ResultPath).toBeNull();

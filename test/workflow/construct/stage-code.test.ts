@@ -1,6 +1,6 @@
 import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { FunctionCode } from '../../../src/monitored-function/function-code.js';
@@ -71,5 +71,49 @@ describe('workflow construct: a Lambda stage with its own code', () => {
       'steps[0].code.directory',
       'steps[0].entry',
     ]);
+  });
+
+  it('refuses FunctionCode.nodejs of another entry: what deploys would not be what local runs test', () => {
+    // Prepare: a second, different handler file.
+    const other = join(mkdtempSync(join(tmpdir(), 'opskit-stage-other-')), 'other.ts');
+    writeFileSync(other, 'export const handler = async () => ({});\n');
+
+    // Act
+    const issues = issuesOf([
+      WorkflowStep.lambda({
+        name: 'etl',
+        entry: STAGE_ENTRY,
+        code: FunctionCode.nodejs({ entry: other }),
+      }),
+      lambdaStep('filter'),
+    ]);
+
+    // Assess
+    expect(issues).toEqual([
+      {
+        prop: 'steps[0].code.entry',
+        message: expect.stringContaining(
+          `is ${other}, but the step's entry is ${STAGE_ENTRY}: local runs import the step's ` +
+            'entry, so the deployed code would differ from what they test.',
+        ) as string,
+      },
+    ]);
+  });
+
+  it('accepts FunctionCode.nodejs of the same entry, however its path is spelled', () => {
+    // Prepare: the entry relative to the working directory, and through a '..' detour.
+    const detour = `${dirname(STAGE_ENTRY)}/../fixtures/${basename(STAGE_ENTRY)}`;
+    const withCode = (entry: string) =>
+      WorkflowStep.lambda({
+        name: 'etl',
+        entry: STAGE_ENTRY,
+        code: FunctionCode.nodejs({ entry }),
+      });
+
+    // Act / Assess
+    expect(
+      issuesOf([withCode(relative(process.cwd(), STAGE_ENTRY)), lambdaStep('filter')]),
+    ).toEqual([]);
+    expect(issuesOf([withCode(detour), lambdaStep('filter')])).toEqual([]);
   });
 });

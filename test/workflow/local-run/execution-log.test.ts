@@ -44,10 +44,12 @@ describe('workflow local run: execution history log events', () => {
       inputDetails: { truncated: false },
     });
     expect(events[2]?.details).toEqual({ resourceType: 'lambda', resource: 'invoke' });
+    // TaskFailed names the resource as TaskScheduled does (TaskFailedEventDetails).
     expect(events[3]?.details).toEqual({
       error: 'E',
       cause: '{"m":"x"}',
-      resource: 'arn:aws:states:::lambda:invoke',
+      resourceType: 'lambda',
+      resource: 'invoke',
     });
     expect(events.at(-1)).toEqual({
       id: '7',
@@ -84,6 +86,59 @@ describe('workflow local run: execution history log events', () => {
       ['ExecutionAborted', {}],
       ['ExecutionFailed', { error: 'E', cause: 'c' }],
     ]);
+  });
+
+  it('ERROR also logs a Fail state being entered; FATAL only the execution failure', () => {
+    // Prepare: a task fails, its Catch leads to a Fail state, the execution fails.
+    const failing = (level: ExecutionLoggingConfig['level']) => {
+      const log = new ExecutionLogWriter({ level, includeExecutionData: false }, ARN);
+      log.started(1, {}, 'arn:aws:iam::123456789012:role/r');
+      log.add({ type: 'StateEntered', timestamp: 2, state: task });
+      log.add({ type: 'StateFailed', timestamp: 3, state: task, Error: 'E', Cause: 'c' });
+      log.add({ type: 'StateEntered', timestamp: 4, state: { name: 'EtlFailed', type: 'Fail' } });
+      log.finished(5, 'FAILED', { error: 'E', cause: 'c' });
+      return log.events.map((e) => e.type);
+    };
+
+    // Act / Assess
+    expect(failing('ERROR')).toEqual(['TaskFailed', 'FailStateEntered', 'ExecutionFailed']);
+    expect(failing('FATAL')).toEqual(['ExecutionFailed']);
+    // A task without a known resource keeps what it has.
+    const bare = new ExecutionLogWriter({ level: 'ALL', includeExecutionData: false }, ARN);
+    bare.add({ type: 'StateFailed', timestamp: 1, state: task, Error: 'E', Cause: 'c' });
+    expect(bare.events[0]?.details).toEqual({ error: 'E', cause: 'c', resource: '' });
+  });
+
+  it('levels follow the Step Functions log level table', () => {
+    const errorOnly = ['FailStateEntered', 'LambdaFunctionFailed', 'LambdaFunctionTimedOut'];
+    const errorOnlyTasks = ['TaskFailed', 'TaskStartFailed', 'TaskSubmitFailed', 'TaskTimedOut'];
+    const errorOnlyStates = ['MapStateFailed', 'ParallelStateAborted', 'WaitStateAborted'];
+    for (const type of [...errorOnly, ...errorOnlyTasks, ...errorOnlyStates]) {
+      expect([type, loggedAtLevel(type, 'ERROR'), loggedAtLevel(type, 'FATAL')]).toEqual([
+        type,
+        true,
+        false,
+      ]);
+    }
+    for (const type of ['ExecutionFailed', 'ExecutionTimedOut', 'ExecutionAborted']) {
+      expect([type, loggedAtLevel(type, 'ERROR'), loggedAtLevel(type, 'FATAL')]).toEqual([
+        type,
+        true,
+        true,
+      ]);
+    }
+    for (const type of [
+      'TaskScheduled',
+      'TaskStateEntered',
+      'FailStateExited',
+      'ExecutionStarted',
+    ]) {
+      expect([type, loggedAtLevel(type, 'ALL'), loggedAtLevel(type, 'ERROR')]).toEqual([
+        type,
+        true,
+        false,
+      ]);
+    }
   });
 
   it("reads the state machine's LoggingConfiguration; none means OFF", () => {
