@@ -12,28 +12,7 @@ import { runDrill } from '../../src/disaster-recovery/simulator/drill.js';
 import { runScenario } from '../../src/load-shedding/simulator/runner.js';
 import type { SimulationResult } from '../../src/load-shedding/simulator/result.js';
 import type { Scenario } from '../../src/load-shedding/simulator/scenario.js';
-
-/** In-process IO: captured output, files in a map. */
-function fakeIo(files: Record<string, string> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const written = new Map<string, string>();
-  const io: CliIo = {
-    stdout: (text) => out.push(text),
-    stderr: (text) => err.push(text),
-    readFile: (path) =>
-      path in files
-        ? Promise.resolve(files[path])
-        : Promise.reject(new Error(`ENOENT: no such file or directory, open '${path}'`)),
-    writeFile: (path, text) => {
-      if (path.startsWith('/readonly/'))
-        return Promise.reject(new Error('EACCES: permission denied'));
-      written.set(path, text);
-      return Promise.resolve();
-    },
-  };
-  return { io, stdout: () => out.join(''), stderr: () => err.join(''), written };
-}
+import { fakeIo } from './fake-io.js';
 
 async function run(argv: string[], files?: Record<string, string>) {
   const fake = fakeIo(files);

@@ -1,23 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CliUsageError, ExitCodes } from '../../src/cli/errors.js';
-import type { CliIo } from '../../src/cli/io.js';
 import { WORKFLOW_RUN_HELP, workflowRun } from '../../src/cli/workflow-run.js';
 import { synthesizeExampleWorkflow } from '../../src/workflow/local-run/example.js';
-
-function fakeIo(files: Record<string, string> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    stdout: (text) => out.push(text),
-    stderr: (text) => err.push(text),
-    readFile: (path) =>
-      path in files
-        ? Promise.resolve(files[path])
-        : Promise.reject(new Error(`ENOENT: no such file, open '${path}'`)),
-    writeFile: () => Promise.resolve(),
-  };
-  return { io, stdout: () => out.join(''), stderr: () => err.join('') };
-}
+import { fakeIo } from './fake-io.js';
 
 describe('cli: opskit workflow run', () => {
   it('prints its help', async () => {

@@ -2,7 +2,6 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CliUsageError, ExitCodes } from '../../src/cli/errors.js';
-import type { CliIo } from '../../src/cli/io.js';
 import {
   WORKFLOW_SMOKE_HELP,
   defaultWorkflowSmokeCliDeps,
@@ -18,21 +17,7 @@ import {
   synthesizeExampleWorkflow,
 } from '../../src/workflow/local-run/example.js';
 import { createWorkflowWorld, type WorkflowWorld } from '../../src/workflow/local-run/world.js';
-
-function fakeIo(files: Record<string, string> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    stdout: (text) => out.push(text),
-    stderr: (text) => err.push(text),
-    readFile: (path) =>
-      path in files
-        ? Promise.resolve(files[path])
-        : Promise.reject(new Error(`ENOENT: no such file, open '${path}'`)),
-    writeFile: () => Promise.resolve(),
-  };
-  return { io, stdout: () => out.join(''), stderr: () => err.join('') };
-}
+import { fakeIo } from './fake-io.js';
 
 let world: WorkflowWorld | undefined;
 
