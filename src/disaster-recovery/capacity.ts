@@ -53,6 +53,12 @@ export interface Lease {
   readonly expiresAtMs: number;
   /** Set once StartRecovery answered; the lease is dropped when the job is seen done. */
   readonly jobId?: string;
+  /**
+   * The idempotency key of the job it holds capacity for. A start of the same key (which owns
+   * the key's claim and looked for its job first) replaces it: the lease an unknown-outcome
+   * start kept must not block the redelivery of that very job until it lapses.
+   */
+  readonly key?: string;
 }
 
 /** The limits in force: the configured threshold capped by the quotas. */

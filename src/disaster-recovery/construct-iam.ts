@@ -32,7 +32,9 @@ export const DRS_WILDCARD_REASONS = Object.freeze({
     'drs:TerminateRecoveryInstances and drs:ListTagsForResource are scoped to the recovery instances of this account in the configured regions; their ids are assigned by DRS at launch, so the id must be a wildcard.',
   jobs: 'drs:TagResource and drs:ListTagsForResource are scoped to the DRS jobs of this account in the configured regions (StartRecovery tags the job it creates with its idempotency key); job ids are assigned by DRS, so the id must be a wildcard.',
   ec2Account:
-    "EC2 actions DRS performs with the caller's permissions while it launches (StartRecovery) and terminates (TerminateRecoveryInstances) recovery instances: instances, volumes, snapshots, security groups, launch templates and tags it creates itself, whose ids are only known at run time. Scoped to this account in the configured regions.",
+    "EC2 actions DRS performs with the caller's permissions while it launches (StartRecovery) and terminates (TerminateRecoveryInstances) recovery instances: volumes, snapshots, security groups, launch templates and tags whose ids are only known at run time. Scoped to this account in the configured regions only: IAM cannot tell the volumes and snapshots DRS manages from others (DRS tags its staging volumes differently from the instances it launches), so this grant lets the role create, detach and delete ANY EBS volume or snapshot and change ANY security group or launch template of this account in these regions. Instance lifecycle actions are not in it: they are limited by tag (see the ManagedInstances statement).",
+  ec2ManagedInstances:
+    'ec2:TerminateInstances, StopInstances, StartInstances and ModifyInstanceAttribute on instances of this account in the configured regions, and only those carrying the AWSElasticDisasterRecoveryManaged tag (condition aws:ResourceTag/AWSElasticDisasterRecoveryManaged not null), which DRS puts on the recovery instances it launches. Instance ids are assigned at launch, so the id must be a wildcard.',
   ec2Shared:
     "AMIs and EBS snapshots have no account in their ARN (arn:aws:ec2:<region>::image/<id>): DRS creates and reads them during the launch of recovery instances with the caller's permissions, so only the region can be fixed.",
   passRole:
@@ -57,7 +59,10 @@ export const DRS_DEPENDENT_ACTIONS = Object.freeze({
     'ec2:DescribeSubnets',
     'ec2:DescribeVolumes',
   ]),
-  /** EC2 writes of StartRecovery and TerminateRecoveryInstances. */
+  /**
+   * EC2 writes of StartRecovery and TerminateRecoveryInstances on resources IAM cannot limit to
+   * the ones DRS manages (creations, volumes, snapshots, security groups, launch templates).
+   */
   ec2Writes: Object.freeze([
     'ec2:AttachVolume',
     'ec2:AuthorizeSecurityGroupEgress',
@@ -71,15 +76,21 @@ export const DRS_DEPENDENT_ACTIONS = Object.freeze({
     'ec2:DeleteSnapshot',
     'ec2:DeleteVolume',
     'ec2:DetachVolume',
-    'ec2:ModifyInstanceAttribute',
     'ec2:ModifyLaunchTemplate',
     'ec2:RevokeSecurityGroupEgress',
     'ec2:RunInstances',
+  ]),
+  /** Instance lifecycle actions: only on instances DRS tagged as its own (see below). */
+  ec2ManagedInstances: Object.freeze([
+    'ec2:ModifyInstanceAttribute',
     'ec2:StartInstances',
     'ec2:StopInstances',
     'ec2:TerminateInstances',
   ]),
 });
+
+/** The tag DRS puts on the recovery instances it launches (its own service role relies on it). */
+export const DRS_MANAGED_TAG = 'AWSElasticDisasterRecoveryManaged';
 
 /** The role DRS launches recovery instances with (created when DRS is initialized). */
 export const RECOVERY_INSTANCE_ROLE_PATTERN =
@@ -157,6 +168,13 @@ export function ec2ResourceArns(scope: DrsPolicyScope): { account: string[]; sha
   };
 }
 
+/** Per region: the EC2 instances of this account. */
+export function ec2InstanceArns(scope: DrsPolicyScope): string[] {
+  return scope.regions.map(
+    (region) => `arn:${scope.partition}:ec2:${region}:${scope.account}:instance/*`,
+  );
+}
+
 /** The recovery instance roles of this account. */
 export function recoveryInstanceRoleArn(scope: DrsPolicyScope): string {
   return `arn:${scope.partition}:iam::${scope.account}:${RECOVERY_INSTANCE_ROLE_PATTERN}`;
@@ -202,6 +220,13 @@ export function recoveryStatements(scope: DrsPolicyScope): iam.PolicyStatement[]
       sid: 'Ec2ForDrsRecovery',
       actions: [...DRS_DEPENDENT_ACTIONS.ec2Writes],
       resources: [...ec2.account, ...ec2.shared],
+    }),
+    new iam.PolicyStatement({
+      sid: 'Ec2ForDrsManagedInstances',
+      actions: [...DRS_DEPENDENT_ACTIONS.ec2ManagedInstances],
+      resources: ec2InstanceArns(scope),
+      // Only instances DRS launched: they carry its tag (whatever its value).
+      conditions: { Null: { [`aws:ResourceTag/${DRS_MANAGED_TAG}`]: 'false' } },
     }),
     new iam.PolicyStatement({
       sid: 'PassRecoveryInstanceRole',

@@ -17,6 +17,7 @@ import {
   DRS_TABLE_TTL_ATTRIBUTE,
   DrsAlarmMetrics,
   DrsDefaults,
+  minimumLeaseTtlSeconds,
   ROLE_ARN,
   toDisasterRecoveryEnvironment,
 } from './contract.js';
@@ -30,6 +31,7 @@ import {
   assumeRoleStatement,
   describeStatement,
   drsResourceArns,
+  ec2InstanceArns,
   ec2ResourceArns,
   quotaStatements,
   recoveryInstanceRoleArn,
@@ -113,8 +115,16 @@ export class DisasterRecoveryOrchestration extends Construct {
       ratePerSecond: props.rateLimit?.ratePerSecond ?? D.ratePerSecond,
       burst: props.rateLimit?.burst ?? D.burst,
       leaseTableName: this.leaseTable.tableName,
-      // A lease left by a crashed invocation is released once that invocation surely ended.
-      leaseTtlSeconds: Math.max(DrsDefaults.leaseTtlSeconds, functionTimeout.toSeconds()),
+      // A lease left by a crashed invocation is released once that invocation surely ended,
+      // and never while a start (throttler wait + retries) may still be running.
+      leaseTtlSeconds: Math.max(
+        DrsDefaults.leaseTtlSeconds,
+        functionTimeout.toSeconds(),
+        minimumLeaseTtlSeconds(
+          (props.jobThrottler?.timeout ?? D.jobThrottlerTimeout).toSeconds(),
+          DrsDefaults.maxRetries,
+        ),
+      ),
       alertTopicArn: this.alertTopic.topicArn,
       quotaCacheSeconds: DrsDefaults.quotaCacheSeconds,
       maxRetries: DrsDefaults.maxRetries,
@@ -269,6 +279,10 @@ export class DisasterRecoveryOrchestration extends Construct {
           drsResourceArns(scope, resource).map((arn): [string, string] => [arn, reason]),
         ),
         ...ec2.account.map((arn): [string, string] => [arn, DRS_WILDCARD_REASONS.ec2Account]),
+        ...ec2InstanceArns(scope).map((arn): [string, string] => [
+          arn,
+          DRS_WILDCARD_REASONS.ec2ManagedInstances,
+        ]),
         ...ec2.shared.map((arn): [string, string] => [arn, DRS_WILDCARD_REASONS.ec2Shared]),
         [recoveryInstanceRoleArn(scope), DRS_WILDCARD_REASONS.passRole],
       ];

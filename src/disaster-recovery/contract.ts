@@ -15,6 +15,7 @@ import {
   wholeNumberVariable,
 } from '../common/env-schemas.js';
 import { MetricNamespaces } from '../observability/namespaces.js';
+import { DEFAULT_RETRY_CONFIG } from '../resilience/retry-config.js';
 import { DrsConfigError, DrsEventError, type ConfigProblem } from './errors.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -180,6 +181,19 @@ export const DrsDefaults = Object.freeze({
   quotaCacheSeconds: 300,
   maxRetries: 5,
 } as const satisfies Partial<DisasterRecoveryConfig>);
+
+/**
+ * The shortest lease TTL that outlives a start: the throttler's wait plus the retries of the
+ * StartRecovery call (each backs off at most the retry layer's delay cap). A shorter TTL lets a
+ * lease or an idempotency claim lapse while its holder still starts the job, so a duplicate
+ * delivery could take the claim over and start a second job.
+ */
+export function minimumLeaseTtlSeconds(
+  throttlerTimeoutSeconds: number,
+  maxRetries: number,
+): number {
+  return throttlerTimeoutSeconds + Math.ceil((maxRetries * DEFAULT_RETRY_CONFIG.maxDelayMs) / 1000);
+}
 
 /** CloudWatch namespace of every DRS metric (the spec's alarms depend on it). */
 export const DRS_METRICS_NAMESPACE = MetricNamespaces.disasterRecovery;
@@ -460,6 +474,20 @@ export const disasterRecoveryEnvSchema = z
           `${V.pollIntervalSeconds} (${env[V.pollIntervalSeconds]}) is longer than ` +
           `${V.throttlerTimeoutSeconds} (${env[V.throttlerTimeoutSeconds]}): a wait would end ` +
           'before its second check; lower the interval or raise the timeout.',
+      });
+    }
+    const leaseFloor = minimumLeaseTtlSeconds(env[V.throttlerTimeoutSeconds], env[V.maxRetries]);
+    if (env[V.leaseTtlSeconds] < leaseFloor) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [V.leaseTtlSeconds],
+        message:
+          `${V.leaseTtlSeconds} (${env[V.leaseTtlSeconds]}) is shorter than ` +
+          `${V.throttlerTimeoutSeconds} (${env[V.throttlerTimeoutSeconds]}) plus the retry ` +
+          `budget of ${V.maxRetries} (${env[V.maxRetries]} × ` +
+          `${DEFAULT_RETRY_CONFIG.maxDelayMs / 1000} s): a claim could lapse while its holder ` +
+          `still starts the job, and a duplicate delivery start a second one. Set it to at ` +
+          `least ${leaseFloor}, or lower the timeout or the retries.`,
       });
     }
   })

@@ -11,6 +11,7 @@ export * from './quotas.js';
 export * from './lease-store.js';
 export * from './shared-limiter.js';
 export * from './throttler.js';
+export * from './start-outcome.js';
 export * from './escalation.js';
 export * from './observability.js';
 export * from './runtime.js';

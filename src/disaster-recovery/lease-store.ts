@@ -50,6 +50,7 @@ const leaseSchema = z.object({
   sourceServerIds: z.array(z.string()),
   expiresAtMs: z.number().finite(),
   jobId: z.string().min(1).optional(),
+  key: z.string().min(1).optional(),
 });
 const leasesSchema = z.array(leaseSchema);
 

@@ -33,6 +33,8 @@ import {
 import type { Escalator } from './escalation.js';
 import type { LeaseBackend, LeaseState } from './lease-store.js';
 import { DrsMetrics, silentDrsLogger, type DrsLogger } from './observability.js';
+import { startWasRejected } from './start-outcome.js';
+import { errorCodeOf } from '../resilience/error-classification.js';
 import { noopMetricRecorder } from '../observability/metrics.js';
 
 export interface JobThrottlerSettings {
@@ -71,6 +73,11 @@ export interface JobThrottlerOptions {
 /** A request for capacity: one job of these source servers. */
 export interface CapacityRequest {
   readonly sourceServerIds: readonly string[];
+  /**
+   * The idempotency key of the job: a lease left under the same key (by a start whose outcome
+   * was unknown) is replaced, not counted. Only the holder of the key's claim may pass it.
+   */
+  readonly key?: string;
   /** For logs and escalations. */
   readonly waveId?: string;
 }
@@ -102,7 +109,7 @@ export interface CapacityLease {
   readonly waitedMs: number;
   /** Records the started job: the lease then ends when DRS shows the job done. */
   attach(jobId: string): Promise<void>;
-  /** Gives the capacity back (the start failed or was not attempted). */
+  /** Gives the capacity back (DRS refused the start). */
   release(): Promise<void>;
 }
 
@@ -186,6 +193,11 @@ export class JobThrottler {
    * Starts one job under a lease: waits for capacity, calls `start`, records the job id on the
    * lease. A quota or conflict error from `start` (another orchestrator, a stale count) gives
    * the lease back and waits again, within the same timeout.
+   *
+   * Any other error of `start` leaves the lease to lapse after its TTL unless it proves DRS
+   * created no job (`startWasRejected`): the job may exist and DescribeJobs may not show it yet,
+   * so dropping its capacity could let another start exceed a quota. Once the job id is known,
+   * a failed lease update is logged, not thrown: the job exists, and the lease lapses.
    */
   async startJob(
     request: CapacityRequest,
@@ -201,7 +213,7 @@ export class JobThrottler {
       try {
         jobId = await start(lease);
       } catch (error) {
-        await lease.release();
+        if (startWasRejected(error)) await this.quietly('release', request, () => lease.release());
         if (!(error instanceof DrsQuotaExceededError || error instanceof DrsConflictError))
           throw error;
         this.logger.warn('DRS refused the job for capacity: waiting and trying again', {
@@ -222,8 +234,26 @@ export class JobThrottler {
         );
         continue;
       }
-      await lease.attach(jobId);
+      await this.quietly('attach', request, () => lease.attach(jobId));
       return { jobId, lease };
+    }
+  }
+
+  /** A lease update whose failure must not hide the outcome: logged, the lease lapses. */
+  private async quietly(
+    step: 'release' | 'attach',
+    request: CapacityRequest,
+    update: () => Promise<void>,
+  ): Promise<void> {
+    try {
+      await update();
+    } catch (error) {
+      this.logger.warn(`Could not ${step} a capacity lease: it lapses after its TTL`, {
+        region: this.target.region,
+        accountId: this.target.accountId,
+        waveId: request.waveId,
+        errorCode: errorCodeOf(error) ?? (error instanceof Error ? error.name : undefined),
+      });
     }
   }
 
@@ -239,13 +269,18 @@ export class JobThrottler {
     for (let race = 0; ; race += 1) {
       const state = await this.options.leases.read(this.options.leaseKey);
       const now = this.clock.now();
-      const usage = capacityUsage(summary, state.leases, now);
+      const leases =
+        request.key === undefined
+          ? state.leases
+          : state.leases.filter((lease) => lease.key !== request.key);
+      const usage = capacityUsage(summary, leases, now);
       const snapshot = this.snapshot(quotas, usage, request);
       if (!snapshot.hasCapacity) return { snapshot };
       const lease: Lease = {
         id: randomUUID(),
         sourceServerIds: [...request.sourceServerIds],
         expiresAtMs: now + this.options.settings.leaseTtlMs,
+        ...(request.key === undefined ? {} : { key: request.key }),
       };
       if (
         await this.options.leases.write(this.options.leaseKey, state.version, [

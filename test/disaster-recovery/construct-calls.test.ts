@@ -67,16 +67,27 @@ const EC2_LAUNCH: Requirement[] = [
   ['DeleteSnapshot', SNAPSHOT],
   ['DeleteVolume', ec2('volume', 'vol-1')],
   ['DetachVolume', ec2('instance', 'i-1')],
-  ['ModifyInstanceAttribute', ec2('instance', 'i-1')],
   ['ModifyLaunchTemplate', ec2('launch-template', 'lt-1')],
   ['RevokeSecurityGroupEgress', ec2('security-group', 'sg-1')],
   ['RunInstances', ec2('instance', 'i-1')],
   ['RunInstances', ec2('subnet', 'subnet-1')],
   ['RunInstances', IMAGE],
-  ['StartInstances', ec2('instance', 'i-1')],
-  ['StopInstances', ec2('instance', 'i-1')],
-  ['TerminateInstances', ec2('instance', 'i-1')],
 ].map(([name, resource]) => ({ action: `ec2:${name}`, resource }));
+/** DRS tags every recovery instance it launches with this key (value drs.amazonaws.com). */
+const DRS_LAUNCHED: Readonly<Record<string, string>> = {
+  'aws:ResourceTag/AWSElasticDisasterRecoveryManaged': 'drs.amazonaws.com',
+};
+/** Instance lifecycle actions: on the recovery instances DRS launched (tagged). */
+const EC2_RECOVERY_INSTANCES: Requirement[] = [
+  'ModifyInstanceAttribute',
+  'StartInstances',
+  'StopInstances',
+  'TerminateInstances',
+].map((name) => ({
+  action: `ec2:${name}`,
+  resource: ec2('instance', 'i-1'),
+  context: DRS_LAUNCHED,
+}));
 
 const drsArn = (type: string, id: string) => `arn:aws:drs:${REGION}:${ACCOUNT}:${type}/${id}`;
 
@@ -113,6 +124,7 @@ function requirementsOf(call: AwsCall, tables: Record<string, string>): Requirem
         { action: 'drs:ListTagsForResource', resource: server },
         ...EC2_READS,
         ...EC2_LAUNCH,
+        ...EC2_RECOVERY_INSTANCES,
         {
           action: 'iam:PassRole',
           resource: `arn:aws:iam::${ACCOUNT}:role/service-role/AWSElasticDisasterRecoveryRecoveryInstanceRole`,
@@ -126,7 +138,11 @@ function requirementsOf(call: AwsCall, tables: Record<string, string>): Requirem
         { action: 'ec2:DeleteVolume', resource: ec2('volume', 'vol-1') },
         { action: 'ec2:DescribeInstances', resource: '*' },
         { action: 'ec2:DescribeVolumes', resource: '*' },
-        { action: 'ec2:TerminateInstances', resource: ec2('instance', 'i-1') },
+        {
+          action: 'ec2:TerminateInstances',
+          resource: ec2('instance', 'i-1'),
+          context: DRS_LAUNCHED,
+        },
       ];
     case 'DescribeRecoveryInstances':
       return [
@@ -175,6 +191,8 @@ const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]
 function conditionHolds(statement: Statement, context: Readonly<Record<string, string>>): boolean {
   return Object.entries(statement.Condition ?? {}).every(([operator, keys]) =>
     Object.entries(keys).every(([key, expected]) => {
+      // Null "false": the key must be in the request (e.g. the resource carries the tag).
+      if (operator === 'Null') return list(expected).includes(String(context[key] === undefined));
       if (operator !== 'StringEquals') return false; // unknown operators never hold here
       return list(expected).includes(context[key] ?? '');
     }),
@@ -345,6 +363,16 @@ describe('DisasterRecoveryOrchestration construct: IAM covers every AWS call of 
       true,
     );
     expect(missing('queryFunction', calls)).toEqual([]);
+  });
+
+  it('lets the execution role stop or terminate only the instances DRS launched (tagged)', () => {
+    const roleId = stack.getLogicalId(dr.executionFunction.role.node.defaultChild as CfnElement);
+    const statements = statementsOfRole(template, roleId);
+    for (const action of ['ec2:TerminateInstances', 'ec2:StopInstances']) {
+      const instance = { action, resource: ec2('instance', 'i-0other') };
+      expect(allowed(statements, { ...instance, context: DRS_LAUNCHED })).toBe(true);
+      expect(allowed(statements, instance)).toBe(false);
+    }
   });
 
   it('would report a missing grant: the query role may not start recovery', () => {

@@ -244,6 +244,16 @@ describe('DisasterRecoveryOrchestration construct: IAM', () => {
         ],
       },
       {
+        Sid: 'Ec2ForDrsManagedInstances',
+        Effect: 'Allow',
+        Action: [...DRS_DEPENDENT_ACTIONS.ec2ManagedInstances],
+        Resource: [
+          join(`:ec2:us-east-1:${ACCOUNT}:instance/*`),
+          join(`:ec2:us-west-2:${ACCOUNT}:instance/*`),
+        ],
+        Condition: { Null: { 'aws:ResourceTag/AWSElasticDisasterRecoveryManaged': 'false' } },
+      },
+      {
         Sid: 'PassRecoveryInstanceRole',
         Effect: 'Allow',
         Action: 'iam:PassRole',

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DrsDefaults,
   DrsEnvVars,
+  minimumLeaseTtlSeconds,
   parseDisasterRecoveryConfig,
   parseExecutionEvent,
   parseQueryEvent,
@@ -109,6 +110,13 @@ describe('contract: configuration', () => {
         DRS_POLL_INTERVAL_SECONDS: '20',
       }).join(),
     ).toMatch(/DRS_POLL_INTERVAL_SECONDS \(20\) is longer than DRS_THROTTLER_TIMEOUT_SECONDS/);
+    // 600 s of waiting + 5 retries of at most 20 s each: a 650 s claim could lapse mid-start.
+    expect(problemsOf({ DRS_REGIONS: 'us-east-1', DRS_LEASE_TTL_SECONDS: '650' }).join()).toMatch(
+      /DRS_LEASE_TTL_SECONDS \(650\) is shorter than DRS_THROTTLER_TIMEOUT_SECONDS \(600\) plus the retry budget.*at least 700/,
+    );
+    expect(
+      problemsOf({ DRS_REGIONS: 'us-east-1', DRS_LEASE_TTL_SECONDS: '700' }).join(),
+    ).not.toMatch(/DRS_LEASE_TTL_SECONDS/);
   });
 
   it('round-trips through the environment the construct writes', () => {
@@ -129,7 +137,12 @@ describe('contract: configuration', () => {
             DRS_LEASE_TABLE_NAME: 'leases',
             ...(withTopic ? { DRS_ALERTS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:t' } : {}),
           });
-          const config = { ...base, ...settings };
+          // As the construct does: the lease TTL outlives the wait plus the retries.
+          const leaseTtlSeconds = Math.max(
+            base.leaseTtlSeconds,
+            minimumLeaseTtlSeconds(settings.throttlerTimeoutSeconds, base.maxRetries),
+          );
+          const config = { ...base, ...settings, leaseTtlSeconds };
           expect(parseDisasterRecoveryConfig(toDisasterRecoveryEnvironment(config))).toEqual(
             config,
           );

@@ -64,7 +64,7 @@ describe('handlers: a chunk held by another delivery', () => {
     });
     const servers = world.drs.seedSourceServers(3);
     const deps = world.container();
-    const key = idempotencyKey({ region: REGION }, 'w1', 0);
+    const key = idempotencyKey({ region: REGION }, 'w1', servers);
     await world.clock.run(() =>
       deps.idempotency.claim(key, 'other#0', world.clock.now(), 3_600_000),
     );
@@ -112,7 +112,7 @@ describe('handlers: a start DRS answered without a job id', () => {
     spy.mockRestore();
     const claim = await world.clock.run(() =>
       deps.idempotency.claim(
-        idempotencyKey({ region: REGION }, 'w1', 0),
+        idempotencyKey({ region: REGION }, 'w1', servers),
         'probe',
         world.clock.now(),
         1000,

@@ -1,6 +1,6 @@
 import { StartRecoveryCommand, type ParticipatingServer } from '@aws-sdk/client-drs';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   DrsConfigError,
   DrsConflictError,
@@ -31,7 +31,8 @@ import {
 } from '../../src/disaster-recovery/handlers/wave.js';
 import { REGION, loggedWorld } from './handlers-support.js';
 
-const KEY_W1_0 = idempotencyKey({ region: REGION }, 'w1', 0);
+/** The key of a one-job wave 'w1' of `servers`. */
+const keyOf = (servers: readonly string[]) => idempotencyKey({ region: REGION }, 'w1', servers);
 
 const startWave = (waveId: string, sourceServerIds: readonly string[]) => ({
   action: 'startWave',
@@ -57,9 +58,9 @@ describe('execution handler: startWave', () => {
     expect(result.jobs.map((job) => job.sourceServerIds.length)).toEqual([84, 83, 83]);
     expect(result.jobs.flatMap((job) => job.sourceServerIds)).toEqual(servers);
     expect(result).toMatchObject({ startedJobs: 3, reusedJobs: 0, correlationId: 'req-1' });
-    result.jobs.forEach((job, index) => {
+    result.jobs.forEach((job) => {
       expect(world.drs.job(job.jobId)?.tags).toEqual({
-        [IDEMPOTENCY_TAG]: idempotencyKey({ region: REGION }, 'w1', index),
+        [IDEMPOTENCY_TAG]: keyOf(job.sourceServerIds),
         [WAVE_TAG]: 'w1',
       });
     });
@@ -102,7 +103,7 @@ describe('execution handler: startWave', () => {
     const { world, logger } = loggedWorld();
     const servers = world.drs.seedSourceServers(10);
     const deps = world.container();
-    const key = idempotencyKey({ region: REGION }, 'w1', 0);
+    const key = keyOf(servers);
     const orphan = await world.clock.run(async () => {
       await deps.idempotency.claim(key, 'dead-invocation#0', world.clock.now(), 1000);
       const output = await deps.services.drs({ region: REGION }).sdk.send(
@@ -126,7 +127,7 @@ describe('execution handler: startWave', () => {
       { chunkIndex: 0, jobId: orphan, sourceServerIds: servers, reused: true },
     ]);
     expect(world.drs.counters().jobsStarted).toBe(1);
-    expect(logger.lines.some((l) => l.level === 'warn' && /unfinished claim/.test(l.message))).toBe(
+    expect(logger.lines.some((l) => l.level === 'warn' && /unfinished start/.test(l.message))).toBe(
       true,
     );
   });
@@ -144,9 +145,9 @@ describe('execution handler: startWave', () => {
     await expect(failed).rejects.toThrow(RetryExhaustedError);
     // DRS refused both calls: no job exists, so the claim was dropped (not left to expire).
     const probe = await world.clock.run(() =>
-      deps.idempotency.claim(KEY_W1_0, 'probe', world.clock.now(), 1000),
+      deps.idempotency.claim(keyOf(servers), 'probe', world.clock.now(), 1000),
     );
-    await world.clock.run(() => deps.idempotency.abandon(KEY_W1_0, 'probe'));
+    await world.clock.run(() => deps.idempotency.abandon(keyOf(servers), 'probe'));
     const retried = (await world.clock.run(() =>
       handler(startWave('w1', servers)),
     )) as StartWaveResult;
@@ -184,16 +185,26 @@ describe('execution handler: startWave', () => {
     await expect(failed).rejects.toMatchObject({ name: 'InternalServerException' });
     const callsAfterFailure = world.drs.stats().byOperation.StartRecovery?.calls;
     const probe = await world.clock.run(() =>
-      deps.idempotency.claim(KEY_W1_0, 'probe', world.clock.now(), 1000),
+      deps.idempotency.claim(keyOf(servers), 'probe', world.clock.now(), 1000),
     );
-    await world.clock.run(() => deps.idempotency.expire(KEY_W1_0, 'probe', world.clock.now()));
+    await world.clock.run(() =>
+      deps.idempotency.expire(keyOf(servers), 'probe', world.clock.now()),
+    );
+    const lookups = vi.spyOn(deps.services.drs({ region: REGION }), 'listAll');
     const retried = (await world.clock.run(() =>
       handler(startWave('w1', servers)),
     )) as StartWaveResult;
 
-    // Assess: one attempt only; the claim was left for a takeover (the job might have existed).
+    // Assess: one attempt only; the claim was left for a takeover (the job might have existed),
+    // and the redelivery walked DescribeJobs for the tagged job before it started one.
     expect(callsAfterFailure).toBe(1);
     expect(probe).toEqual({ kind: 'claimed', takeover: true });
+    const describeJobs = lookups.mock.invocationCallOrder.filter(
+      (_order, i) => lookups.mock.calls[i]?.[0] === 'DescribeJobs',
+    );
+    const start = world.drs.stats().byOperation.StartRecovery;
+    expect(describeJobs.length).toBeGreaterThanOrEqual(2); // the tag lookup + the capacity count
+    expect(start?.calls).toBe(2);
     expect(retried).toMatchObject({ startedJobs: 1, reusedJobs: 0 });
     expect(world.drs.counters().jobsStarted).toBe(1);
   });
@@ -222,47 +233,76 @@ describe('execution handler: startWave', () => {
     expect(again.jobs[0].jobId).toBe(job.jobID);
   });
 
+  const dynamoError = (name: string, httpStatusCode: number) =>
+    Object.assign(new Error(name), { name, $metadata: { httpStatusCode } });
   it.each([
-    ['the retry of the record succeeds: the same invocation records the job', 1],
-    ['every record fails: the redelivery finds the job by its tag', 2],
-  ])('never starts a second job when recording a started job fails (%s)', async (_name, fails) => {
-    // Prepare: the idempotency store fails its next `fails` completions.
-    const { world } = loggedWorld();
-    const servers = world.drs.seedSourceServers(5);
-    const deps = world.container();
-    let failuresLeft = fails;
-    const idempotency: IdempotencyStore = {
-      claim: (...args) => deps.idempotency.claim(...args),
-      abandon: (...args) => deps.idempotency.abandon(...args),
-      expire: (...args) => deps.idempotency.expire(...args),
-      complete: (...args) => {
-        if (failuresLeft > 0) {
-          failuresLeft -= 1;
-          return Promise.reject(new Error('DynamoDB is unavailable'));
-        }
-        return deps.idempotency.complete(...args);
-      },
-    };
-    const handler = createExecutionHandler({ ...deps, idempotency });
+    ['one failure: the retry of the record succeeds', 1, new Error('DynamoDB is unavailable')],
+    ['every record fails with a 500', Infinity, dynamoError('InternalServerError', 500)],
+    [
+      'every record fails with ProvisionedThroughputExceeded (400)',
+      Infinity,
+      dynamoError('ProvisionedThroughputExceededException', 400),
+    ],
+    [
+      'every record is denied (AccessDenied, 400)',
+      Infinity,
+      dynamoError('AccessDeniedException', 400),
+    ],
+    [
+      'every record ends with throttling retries exhausted',
+      Infinity,
+      new RetryExhaustedError({
+        operation: 'UpdateItem',
+        attempts: 4,
+        totalRetryDelayMs: 100,
+        lastErrorCode: 'ThrottlingException',
+        lastError: dynamoError('ThrottlingException', 400),
+      }),
+    ],
+  ])(
+    'never starts a second job when recording a started job fails (%s)',
+    async (_name, fails, failure) => {
+      // Prepare: the idempotency store fails its next `fails` completions with `failure`.
+      const { world, logger } = loggedWorld();
+      const servers = world.drs.seedSourceServers(5);
+      const deps = world.container();
+      let failuresLeft = fails;
+      const idempotency: IdempotencyStore = {
+        claim: (...args) => deps.idempotency.claim(...args),
+        abandon: (...args) => deps.idempotency.abandon(...args),
+        expire: (...args) => deps.idempotency.expire(...args),
+        plan: (...args) => deps.idempotency.plan(...args),
+        complete: (...args) => {
+          if (failuresLeft > 0) {
+            failuresLeft -= 1;
+            return Promise.reject(failure);
+          }
+          return deps.idempotency.complete(...args);
+        },
+      };
+      const handler = createExecutionHandler({ ...deps, idempotency });
 
-    // Act
-    const first = await world.clock
-      .run(() => handler(startWave('w1', servers)))
-      .then(
-        (result) => result as StartWaveResult,
-        (error: unknown) => error,
+      // Act: the delivery, then (after the drill job completed) a redelivery elsewhere.
+      const first = (await world.clock.run(() =>
+        handler(startWave('w1', servers)),
+      )) as StartWaveResult;
+      await world.clock.advance(400_000);
+      const again = (await world.clock.run(() =>
+        createExecutionHandler(world.container())(startWave('w1', servers)),
+      )) as StartWaveResult;
+
+      // Assess: the job exists, so the first delivery returns it (recorded or not); the
+      // redelivery reuses it (from the record, or found by its tag).
+      expect(world.drs.counters().jobsStarted).toBe(1);
+      const [job] = world.drs.allJobs();
+      expect(first).toMatchObject({ startedJobs: 1, jobs: [{ jobId: job.jobID }] });
+      expect(again).toMatchObject({ startedJobs: 0, reusedJobs: 1, jobs: [{ jobId: job.jobID }] });
+      const unrecorded = logger.lines.some((l) =>
+        /Could not record the started job/.test(l.message),
       );
-    const again = (await world.clock.run(() =>
-      createExecutionHandler(world.container())(startWave('w1', servers)),
-    )) as StartWaveResult;
-
-    // Assess
-    expect(world.drs.counters().jobsStarted).toBe(1);
-    const [job] = world.drs.allJobs();
-    if (fails === 1) expect(first).toMatchObject({ startedJobs: 1, jobs: [{ jobId: job.jobID }] });
-    else expect(first).toBeInstanceOf(Error);
-    expect(again).toMatchObject({ startedJobs: 0, reusedJobs: 1, jobs: [{ jobId: job.jobID }] });
-  });
+      expect(unrecorded).toBe(fails === Infinity);
+    },
+  );
 
   it('rejects a malformed event before any AWS call, logging it with the correlation id', async () => {
     const { world, logger } = loggedWorld();

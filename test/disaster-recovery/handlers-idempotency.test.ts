@@ -6,6 +6,7 @@ import {
   DynamoDbIdempotencyStore,
   IdempotencyRecordError,
   InMemoryIdempotencyStore,
+  chunkPlanOf,
   idempotencyKey,
   type IdempotencyStore,
 } from '../../src/disaster-recovery/handlers/idempotency.js';
@@ -55,6 +56,15 @@ const stores: [string, () => Subject][] = [
 
 describe.each(stores)('idempotency records %s', (_name, make) => {
   const KEY = 'idem#self#us-east-1#wave-1#0';
+
+  it('records the first chunk plan of a key and answers it to every later delivery', async () => {
+    const { store, run, at } = make();
+    const first = chunkPlanOf(['s-2', 's-1'], 100);
+    await expect(run(() => store.plan('plan#k', first, at(1000)))).resolves.toEqual(first);
+    await expect(
+      run(() => store.plan('plan#k', chunkPlanOf(['s-1', 's-2'], 40), at(2000))),
+    ).resolves.toEqual({ chunkSize: 100, digest: first.digest });
+  });
 
   it('claims a new key, then reports it busy to another owner while the claim lives', async () => {
     const { store, run, at } = make();
@@ -140,11 +150,14 @@ describe.each(stores)('idempotency records %s', (_name, make) => {
 });
 
 describe('idempotency records: layout', () => {
-  it('keys by account, region, wave and chunk', () => {
-    expect(idempotencyKey({ region: 'us-east-1' }, 'w1', 2)).toBe('idem#self#us-east-1#w1#2');
-    expect(idempotencyKey({ region: 'eu-west-1', accountId: '210987654321' }, 'w1', 0)).toBe(
-      'idem#210987654321#eu-west-1#w1#0',
-    );
+  it('keys by account, region, wave and the servers of the chunk, whatever their order', () => {
+    const key = idempotencyKey({ region: 'us-east-1' }, 'w1', ['s-2', 's-1']);
+    expect(key).toMatch(/^idem#self#us-east-1#w1#[0-9a-f]{32}$/);
+    expect(idempotencyKey({ region: 'us-east-1' }, 'w1', ['s-1', 's-2'])).toBe(key);
+    expect(idempotencyKey({ region: 'us-east-1' }, 'w1', ['s-1'])).not.toBe(key);
+    expect(
+      idempotencyKey({ region: 'eu-west-1', accountId: '210987654321' }, 'w1', ['s-1']),
+    ).toMatch(/^idem#210987654321#eu-west-1#w1#/);
   });
 
   it('stores a done record with a TTL a week out, in epoch seconds', async () => {
@@ -163,6 +176,25 @@ describe('idempotency records: layout', () => {
     });
   });
 
+  it('keeps an ended (maybe started) claim as long as a done record', async () => {
+    // Prepare: a claim whose start had an unknown outcome, ended a minute later.
+    const { store, client, clock } = dynamoDbStore();
+    const now = clock.now();
+    const item = await clock.run(async () => {
+      await store.claim('k', 'a', now, 60_000);
+      await store.expire('k', 'a', now + 60_000);
+      return (await client.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: 'k' } } })))
+        .Item;
+    });
+
+    // Assess: DynamoDB keeps the record a week from the end of the claim, not an hour.
+    expect(item).toMatchObject({
+      status: { S: 'in-progress' },
+      claimExpiresAtMs: { N: String(now + 60_000) },
+      expiresAt: { N: String(Math.ceil((now + 60_000 + DONE_RECORD_RETENTION_MS) / 1000)) },
+    });
+  });
+
   it('passes on errors other than a failed condition', async () => {
     const { clock } = dynamoDbStore();
     const model = new DynamoDbModel({ clock, region: 'us-east-1' });
@@ -175,5 +207,7 @@ describe('idempotency records: layout', () => {
     );
     await expect(clock.run(() => store.complete('k', 'a', 'j', 0))).rejects.toThrow();
     await expect(clock.run(() => store.abandon('k', 'a'))).rejects.toThrow();
+    await expect(clock.run(() => store.expire('k', 'a', 0))).rejects.toThrow();
+    await expect(clock.run(() => store.plan('p', chunkPlanOf(['s-1'], 1), 0))).rejects.toThrow();
   });
 });

@@ -2,6 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CapacityRequestError } from '../../src/disaster-recovery/capacity.js';
 import { JobThrottlerTimeoutError } from '../../src/disaster-recovery/errors.js';
+import {
+  InMemoryLeaseBackend,
+  type LeaseBackend,
+} from '../../src/disaster-recovery/lease-store.js';
+import { JobThrottler } from '../../src/disaster-recovery/throttler.js';
 import { HOME_REGION, createLibraryWorld, type LibraryWorld } from './library-support.js';
 
 const target = { region: HOME_REGION };
@@ -290,7 +295,13 @@ describe('throttler: leases under concurrent acquirers', () => {
     // Prepare: quota 1; a container takes the lease and never starts its job.
     const world = createLibraryWorld({
       drs: { throttling: { account: 'none' }, quotas: { concurrentJobs: 1 } },
-      env: { DRS_LEASE_TTL_SECONDS: '120', DRS_POLL_INTERVAL_SECONDS: '10' },
+      env: {
+        DRS_LEASE_TTL_SECONDS: '120',
+        // A lease TTL must outlive the wait plus the retries: no retries here.
+        DRS_MAX_RETRIES: '0',
+        DRS_THROTTLER_TIMEOUT_SECONDS: '120',
+        DRS_POLL_INTERVAL_SECONDS: '10',
+      },
     });
     const [a, b] = world.drs().seedSourceServers(2);
     await world.clock.run(() =>
@@ -382,7 +393,14 @@ describe('throttler: leases under concurrent acquirers', () => {
     expect(world.drs().counters().quotaErrors).toBe(attempts - 1);
   });
 
-  it('startJob rethrows other errors after releasing the lease', async () => {
+  const sdkError = (name: string, httpStatusCode: number) =>
+    Object.assign(new Error(name), { name, $metadata: { httpStatusCode } });
+
+  it.each([
+    ['a 500 (the job may exist): the lease lapses by its TTL', sdkError('InternalError', 500), 1],
+    ['a lost answer (the job may exist): the lease lapses', new Error('socket hang up'), 1],
+    ['a 400 (DRS refused): the lease is given back', sdkError('ValidationException', 400), 0],
+  ])('startJob rethrows the error of the start; %s', async (_name, failure, leased) => {
     // Prepare
     const world = createLibraryWorld();
     const throttler = world.runtime().throttler(target);
@@ -390,16 +408,66 @@ describe('throttler: leases under concurrent acquirers', () => {
 
     // Act
     const error = await world.clock
-      .run(() =>
-        throttler.startJob({ sourceServerIds: [id ?? ''] }, () =>
-          Promise.reject(new Error('boom')),
-        ),
-      )
+      .run(() => throttler.startJob({ sourceServerIds: [id ?? ''] }, () => Promise.reject(failure)))
       .catch((e: unknown) => e);
     const after = await world.clock.run(() => throttler.checkCapacity());
 
     // Assess
-    expect((error as Error).message).toBe('boom');
-    expect(after.leasedJobs).toBe(0);
+    expect(error).toBe(failure);
+    expect(after.leasedJobs).toBe(leased);
+  });
+
+  it('a failing lease update never hides the outcome of the start', async () => {
+    // Prepare: a lease backend whose writes fail once a lease is held.
+    const world = createLibraryWorld({ drs: { throttling: { account: 'none' } } });
+    const runtime = world.runtime();
+    const [a, b] = world.drs().seedSourceServers(2);
+    const memory = new InMemoryLeaseBackend();
+    let failWrites = false;
+    const leases: LeaseBackend = {
+      read: (key) => memory.read(key),
+      write: (key, version, list) =>
+        failWrites
+          ? Promise.reject(sdkError('AccessDeniedException', 400))
+          : memory.write(key, version, list),
+    };
+    const throttler = new JobThrottler({
+      target,
+      drs: runtime.drs(target),
+      quotas: () => runtime.quotas(target),
+      leases,
+      leaseKey: 'lease#test',
+      settings: {
+        jobThreshold: 20,
+        timeoutMs: 60_000,
+        pollIntervalMs: 1_000,
+        jobWindowMs: 3_600_000,
+        leaseTtlMs: 120_000,
+      },
+      clock: world.clock,
+    });
+    const refused = sdkError('ValidationException', 400);
+
+    // Act: a started job whose lease cannot be attached; a refused start whose lease cannot
+    // be given back.
+    const started = await world.clock.run(() =>
+      throttler.startJob({ sourceServerIds: [a ?? ''] }, () => {
+        failWrites = true;
+        return Promise.resolve('drsjob-1');
+      }),
+    );
+    failWrites = false;
+    const error = await world.clock
+      .run(() =>
+        throttler.startJob({ sourceServerIds: [b ?? ''] }, () => {
+          failWrites = true;
+          return Promise.reject(refused);
+        }),
+      )
+      .catch((e: unknown) => e);
+
+    // Assess: the job id comes back; the refusal, not the lease error, is thrown.
+    expect(started.jobId).toBe('drsjob-1');
+    expect(error).toBe(refused);
   });
 });

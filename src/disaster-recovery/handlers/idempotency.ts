@@ -6,10 +6,11 @@
  * Hand-written rather than Powertools' idempotency utility (not a dependency here): a record
  * must also survive the crash window "StartRecovery answered, record not yet written", which
  * no generic library can close. The execution handler closes it by tagging each job with its
- * key and, when it takes over an expired claim, looking for a job with that tag first.
+ * key and looking for a job with that tag before every start.
  *
  * Item (lease table, key `pk`): `{ pk, status: 'in-progress' | 'done', owner, claimExpiresAtMs,
- * jobId?, expiresAt (TTL, epoch seconds) }`.
+ * jobId?, expiresAt (TTL, epoch seconds) }`; a request's chunk plan: `{ pk, chunkSize, digest,
+ * expiresAt }`.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -32,9 +33,23 @@ export const WAVE_TAG = 'aws-ops-kit:wave-id';
 /** A finished record is kept this long: a redelivery days later still finds it. */
 export const DONE_RECORD_RETENTION_MS = 7 * 24 * 3600 * 1000;
 
-/** The key of one chunk of one wave; also the value of the job's {@link IDEMPOTENCY_TAG}. */
-export function idempotencyKey(target: DrsTarget, waveId: string, chunkIndex: number): string {
-  return `idem#${target.accountId ?? 'self'}#${target.region}#${waveId}#${chunkIndex}`;
+const digestOf = (ids: readonly string[]): string =>
+  createHash('sha256')
+    .update([...ids].sort().join(','))
+    .digest('hex')
+    .slice(0, 32);
+
+/**
+ * The key of one job of one wave: its source servers (order-free, hashed to keep the key short),
+ * so the key names the same servers whatever chunk position they had; also the value of the
+ * job's {@link IDEMPOTENCY_TAG}.
+ */
+export function idempotencyKey(
+  target: DrsTarget,
+  waveId: string,
+  sourceServerIds: readonly string[],
+): string {
+  return `idem#${target.accountId ?? 'self'}#${target.region}#${waveId}#${digestOf(sourceServerIds)}`;
 }
 
 /**
@@ -45,11 +60,36 @@ export function terminateIdempotencyKey(
   target: DrsTarget,
   recoveryInstanceIds: readonly string[],
 ): string {
-  const digest = createHash('sha256')
-    .update([...recoveryInstanceIds].sort().join(','))
-    .digest('hex')
-    .slice(0, 32);
-  return `idem#${target.accountId ?? 'self'}#${target.region}#terminate#${digest}`;
+  return `idem#${target.accountId ?? 'self'}#${target.region}#terminate#${digestOf(recoveryInstanceIds)}`;
+}
+
+/** The key of a wave's chunk plan (the job size its first delivery chose). */
+export function wavePlanKey(target: DrsTarget, waveId: string): string {
+  return `plan#${target.accountId ?? 'self'}#${target.region}#${waveId}`;
+}
+
+/** The key of the chunk plan of a terminate request (all its instances). */
+export function terminatePlanKey(
+  target: DrsTarget,
+  recoveryInstanceIds: readonly string[],
+): string {
+  return `plan#${target.accountId ?? 'self'}#${target.region}#terminate#${digestOf(recoveryInstanceIds)}`;
+}
+
+/**
+ * How a request is split into jobs, fixed by its first delivery: later deliveries split the
+ * same way even if the quotas changed in between, so no server lands in two jobs.
+ */
+export interface ChunkPlan {
+  /** Most servers (or instances) per job. */
+  readonly chunkSize: number;
+  /** Digest of the request's ids (order-free): a different request under the same id differs. */
+  readonly digest: string;
+}
+
+/** The plan a request of `ids` split into jobs of at most `chunkSize` would record. */
+export function chunkPlanOf(ids: readonly string[], chunkSize: number): ChunkPlan {
+  return { chunkSize, digest: digestOf(ids) };
 }
 
 /** What a claim found. */
@@ -75,9 +115,12 @@ export interface IdempotencyStore {
    * Ends `owner`'s claim now but keeps the record: the start was attempted and its outcome is
    * unknown (DRS may have created the job), so the next claimer takes it over (`takeover:
    * true`) and looks for the job by its tag before starting one. A no-op when the claim is not
-   * `owner`'s any more.
+   * `owner`'s any more. Keeps the record as long as a done one: a job it may have started stays
+   * findable by the handler's lookup, which runs before every start anyway.
    */
   expire(key: string, owner: string, nowMs: number): Promise<void>;
+  /** Records `proposed` unless a plan is recorded under `key`; answers the recorded plan. */
+  plan(key: string, proposed: ChunkPlan, nowMs: number): Promise<ChunkPlan>;
 }
 
 /** The claim was lost between claim and completion (it outlived its TTL). */
@@ -112,6 +155,13 @@ function resultOf(record: StoredRecord, nowMs: number): ClaimResult | undefined 
 /** Records in process memory: correct for one container only (no lease table configured). */
 export class InMemoryIdempotencyStore implements IdempotencyStore {
   private readonly records = new Map<string, StoredRecord>();
+  private readonly plans = new Map<string, ChunkPlan>();
+
+  plan(key: string, proposed: ChunkPlan): Promise<ChunkPlan> {
+    const recorded = this.plans.get(key) ?? proposed;
+    this.plans.set(key, recorded);
+    return Promise.resolve(recorded);
+  }
 
   claim(key: string, owner: string, nowMs: number, ttlMs: number): Promise<ClaimResult> {
     const existing = this.records.get(key);
@@ -177,8 +227,8 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
             status: { S: 'in-progress' },
             owner: { S: owner },
             claimExpiresAtMs: { N: String(expires) },
-            // An hour of slack past the claim: DynamoDB never deletes early.
-            [DRS_TABLE_TTL_ATTRIBUTE]: { N: epochSeconds(expires + 3600_000) },
+            // Kept as long as a done record: an unfinished claim marks a job that may exist.
+            [DRS_TABLE_TTL_ATTRIBUTE]: { N: epochSeconds(expires + DONE_RECORD_RETENTION_MS) },
           },
           // New, or an in-progress claim whose holder is gone (expired).
           ConditionExpression:
@@ -262,15 +312,17 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: { [DRS_TABLE_PARTITION_KEY]: { S: key } },
-          UpdateExpression: 'SET #claimExpires = :now',
+          UpdateExpression: 'SET #claimExpires = :now, #ttl = :ttl',
           ConditionExpression: '#owner = :owner AND #status = :inProgress',
           ExpressionAttributeNames: {
             '#claimExpires': 'claimExpiresAtMs',
             '#owner': 'owner',
             '#status': 'status',
+            '#ttl': DRS_TABLE_TTL_ATTRIBUTE,
           },
           ExpressionAttributeValues: {
             ':now': { N: String(nowMs) },
+            ':ttl': { N: epochSeconds(nowMs + DONE_RECORD_RETENTION_MS) },
             ':owner': { S: owner },
             ':inProgress': { S: 'in-progress' },
           },
@@ -278,6 +330,33 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
       );
     } catch (error) {
       if (errorCodeOf(error) !== 'ConditionalCheckFailedException') throw error;
+    }
+  }
+
+  async plan(key: string, proposed: ChunkPlan, nowMs: number): Promise<ChunkPlan> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: {
+            [DRS_TABLE_PARTITION_KEY]: { S: key },
+            chunkSize: { N: String(proposed.chunkSize) },
+            digest: { S: proposed.digest },
+            [DRS_TABLE_TTL_ATTRIBUTE]: { N: epochSeconds(nowMs + DONE_RECORD_RETENTION_MS) },
+          },
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': DRS_TABLE_PARTITION_KEY },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return proposed;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const chunkSize = Number(error.Item?.chunkSize?.N);
+      const digest = error.Item?.digest?.S;
+      /* v8 ignore next -- only this method writes plan items */
+      if (!(Number.isInteger(chunkSize) && chunkSize >= 1 && digest !== undefined)) throw error;
+      return { chunkSize, digest };
     }
   }
 }

@@ -4,34 +4,31 @@
  * status, and terminate recovery instances.
  */
 import type { Job, ParticipatingServer } from '@aws-sdk/client-drs';
-import {
-  errorCodeOf,
-  httpStatusOf,
-  isThrottlingError,
-} from '../../resilience/error-classification.js';
-import { RetryExhaustedError } from '../../resilience/errors.js';
-import { CapacityRequestError, splitIntoJobs } from '../capacity.js';
+import { errorCodeOf } from '../../resilience/error-classification.js';
+import { splitIntoJobs } from '../capacity.js';
 import {
   START_RECOVERY_MAX_SERVERS,
   type StartWaveEvent,
   type TerminateEvent,
   type WaveStatusEvent,
 } from '../contract.js';
-import {
-  DisasterRecoveryError,
-  DrsConflictError,
-  DrsQuotaExceededError,
-  JobThrottlerTimeoutError,
-  type DrsTarget,
-} from '../errors.js';
+import { DisasterRecoveryError, type DrsTarget } from '../errors.js';
 import type { DrsLogger } from '../observability.js';
+import { startWasRejected } from '../start-outcome.js';
+import type { CapacityRequest } from '../throttler.js';
 import type { DisasterRecoveryDeps } from './deps.js';
 import {
   IDEMPOTENCY_TAG,
+  IdempotencyRecordError,
   WAVE_TAG,
+  chunkPlanOf,
   idempotencyKey,
   terminateIdempotencyKey,
+  terminatePlanKey,
+  wavePlanKey,
 } from './idempotency.js';
+
+export { startWasRejected };
 
 /** DRS takes at most this many recovery instances per TerminateRecoveryInstances call. */
 export const TERMINATE_MAX_INSTANCES = 200;
@@ -107,10 +104,49 @@ const targetOf = (event: { region: string; accountId?: string | undefined }): Dr
     ? { region: event.region }
     : { region: event.region, accountId: event.accountId };
 
+/** A wave id (or terminate request) seen before with different ids. */
+export class ChunkPlanMismatchError extends DisasterRecoveryError {
+  constructor(what: string) {
+    super(
+      `${what} was first started with a different set of ids: one id names one set of servers ` +
+        'for good, so that a redelivery never starts a server twice. Use a new wave id for a ' +
+        'different set.',
+    );
+    this.name = 'ChunkPlanMismatchError';
+  }
+}
+
 /**
- * Starts a wave: chunks of at most the servers-per-job quota, one after another (each waits
- * for capacity). A chunk whose job was started before (idempotency record, or a DRS job tagged
- * with its key) is not started again.
+ * The ids sorted and split into jobs the way the request's first delivery split them: the job
+ * size is recorded with the first delivery, so a redelivery under other quotas puts each id in
+ * the same job (a job's key is made of its ids).
+ */
+async function plannedChunks(
+  deps: DisasterRecoveryDeps,
+  planKey: string,
+  what: string,
+  ids: readonly string[],
+  proposedSize: number,
+  logger: DrsLogger,
+): Promise<string[][]> {
+  const sorted = [...ids].sort();
+  const proposed = chunkPlanOf(sorted, proposedSize);
+  const plan = await deps.idempotency.plan(planKey, proposed, deps.clock.now());
+  if (plan.digest !== proposed.digest) throw new ChunkPlanMismatchError(what);
+  if (plan.chunkSize !== proposedSize) {
+    logger.info('Splitting into jobs as the first delivery did (the quotas changed since)', {
+      planKey,
+      chunkSize: plan.chunkSize,
+      chunkSizeNow: proposedSize,
+    });
+  }
+  return splitIntoJobs(sorted, plan.chunkSize);
+}
+
+/**
+ * Starts a wave: sorted, in chunks of at most the servers-per-job quota (as the wave's first
+ * delivery chose), one after another (each waits for capacity). A chunk whose job was started
+ * before (idempotency record, or a DRS job tagged with its key) is not started again.
  */
 export async function startWave(
   deps: DisasterRecoveryDeps,
@@ -125,7 +161,14 @@ export async function startWave(
     quotas.maxServersInActiveJobs,
     START_RECOVERY_MAX_SERVERS,
   );
-  const chunks = splitIntoJobs(event.sourceServerIds, perJob);
+  const chunks = await plannedChunks(
+    deps,
+    wavePlanKey(target, event.waveId),
+    `Wave '${event.waveId}'`,
+    event.sourceServerIds,
+    perJob,
+    logger,
+  );
   logger.info('Starting a recovery wave', {
     waveId: event.waveId,
     region: target.region,
@@ -157,28 +200,24 @@ async function startChunk(
   invocationId: string,
   logger: DrsLogger,
 ): Promise<WaveJob> {
-  const key = idempotencyKey(target, event.waveId, chunkIndex);
+  const key = idempotencyKey(target, event.waveId, sourceServerIds);
   const drs = deps.services.drs(target);
   const outcome = await startOnce(deps, {
     key,
+    target,
     owner: `${invocationId}#${chunkIndex}`,
     logFields: { waveId: event.waveId, chunkIndex },
     logger,
+    request: { sourceServerIds, waveId: event.waveId, key },
     find: () => findTaggedJob(deps, target, key),
-    start: (attempting) =>
-      deps.services
-        .throttler(target)
-        .startJob({ sourceServerIds, waveId: event.waveId }, async () => {
-          attempting();
-          const output = await drs.startRecovery({
-            sourceServers: sourceServerIds.map((sourceServerID) => ({ sourceServerID })),
-            isDrill: event.isDrill,
-            tags: { [IDEMPOTENCY_TAG]: key, [WAVE_TAG]: event.waveId },
-          });
-          const id = output.job?.jobID;
-          if (id === undefined) throw new MissingJobIdError(target);
-          return id;
-        }),
+    create: async () =>
+      (
+        await drs.startRecovery({
+          sourceServers: sourceServerIds.map((sourceServerID) => ({ sourceServerID })),
+          isDrill: event.isDrill,
+          tags: { [IDEMPOTENCY_TAG]: key, [WAVE_TAG]: event.waveId },
+        })
+      ).job?.jobID,
   });
   if (!outcome.reused) {
     logger.info('Recovery job started', {
@@ -196,14 +235,17 @@ async function startChunk(
 interface OnceSpec {
   /** The idempotency key of the job. */
   readonly key: string;
+  readonly target: DrsTarget;
   /** Unique per invocation (and chunk). */
   readonly owner: string;
   readonly logFields: Readonly<Record<string, unknown>>;
   readonly logger: DrsLogger;
+  /** The capacity the job takes (the throttler waits for it). */
+  readonly request: CapacityRequest;
   /** The job DRS has for this key, if any (a start whose outcome was not recorded). */
   find(): Promise<string | undefined>;
-  /** Starts the job; calls `attempting()` right before the DRS call that creates it. */
-  start(attempting: () => void): Promise<{ jobId: string; lease: { waitedMs: number } }>;
+  /** The one DRS call that creates the job; the id DRS answered. */
+  create(): Promise<string | undefined>;
 }
 
 interface OnceOutcome {
@@ -213,14 +255,26 @@ interface OnceOutcome {
   readonly waitedMs?: number;
 }
 
+/** What the DRS call that creates the job did, as seen from inside the throttler. */
+interface CreateAttempt {
+  calls: number;
+  /** The id DRS answered: from here on the job exists. */
+  jobId?: string;
+  /** The last DRS call's own error (not the throttler's, not the record's). */
+  error?: unknown;
+}
+
 /**
- * Starts a job at most once per key. Claims the key (a done record answers at once), looks
- * for the job in DRS when it takes over an expired claim, starts, records.
+ * Starts a job at most once per key: claims the key (a done record answers at once), looks for
+ * the job in DRS (always: a record can be gone while the job exists), starts it behind the
+ * throttler, records it.
  *
- * Once the DRS call that creates the job was attempted, the claim is never dropped unless DRS
- * provably rejected the call: the job may exist (a 500 or a lost answer after DRS created it,
- * or a record that failed to write). The job is looked for at once; if not found, the claim is
- * expired, not deleted, so the next delivery takes it over and looks again before starting.
+ * Only the DRS call's own error decides whether the claim may be dropped, and only on a claim
+ * this invocation created: a 4xx or throttling on every attempt proves DRS created nothing.
+ * Anything else (a 500, a lost answer, a failed lookup, a taken-over claim) ends the claim
+ * without deleting it; the next delivery looks again before it starts. Once DRS answered a job
+ * id, failures to record it are retried, then logged: the job id is returned and the claim
+ * ended, never dropped.
  */
 async function startOnce(deps: DisasterRecoveryDeps, spec: OnceSpec): Promise<OnceOutcome> {
   const { key, owner, logger, logFields } = spec;
@@ -232,33 +286,111 @@ async function startOnce(deps: DisasterRecoveryDeps, spec: OnceSpec): Promise<On
     });
     return { jobId: claim.jobId, reused: true };
   }
-  let attempted = false;
+  let found: string | undefined;
   try {
-    if (claim.takeover) {
-      // The previous holder may have started the job and failed before recording it.
-      const found = await spec.find();
-      if (found !== undefined) {
-        await deps.idempotency.complete(key, owner, found, deps.clock.now());
-        logger.warn('Found the job of an unfinished claim in DRS: not starting it again', {
-          ...logFields,
-          jobId: found,
-        });
-        return { jobId: found, reused: true };
-      }
-    }
-    const { jobId, lease } = await spec.start(() => {
-      attempted = true;
+    found = await spec.find();
+  } catch (error) {
+    await endClaim(deps, spec, claim.takeover ? 'expire' : 'abandon');
+    throw error;
+  }
+  if (found !== undefined) {
+    logger.warn('Found the job of an unfinished start in DRS: not starting it again', {
+      ...logFields,
+      jobId: found,
+      takeover: claim.takeover,
     });
-    await deps.idempotency.complete(key, owner, jobId, deps.clock.now());
+    await record(deps, spec, found);
+    return { jobId: found, reused: true };
+  }
+  const attempt: CreateAttempt = { calls: 0 };
+  try {
+    const { jobId, lease } = await deps.services
+      .throttler(spec.target)
+      .startJob(spec.request, () => createOnce(spec, attempt));
+    await record(deps, spec, jobId);
     return { jobId, reused: false, waitedMs: lease.waitedMs };
   } catch (error) {
-    if (!attempted || startWasRejected(error)) {
-      await deps.idempotency.abandon(key, owner);
+    if (attempt.jobId !== undefined) {
+      // The job exists (a later step failed): record it, never drop the claim.
+      await record(deps, spec, attempt.jobId);
+      return { jobId: attempt.jobId, reused: false };
+    }
+    if (attempt.calls === 0 || startWasRejected(attempt.error)) {
+      await endClaim(deps, spec, claim.takeover ? 'expire' : 'abandon');
       throw error;
     }
     return recoverUnknownStart(deps, spec, error);
   }
 }
+
+/** The DRS call, keeping its own outcome apart from the throttler's and the record's. */
+async function createOnce(spec: OnceSpec, attempt: CreateAttempt): Promise<string> {
+  attempt.calls += 1;
+  attempt.error = undefined;
+  let id: string | undefined;
+  try {
+    id = await spec.create();
+  } catch (error) {
+    attempt.error = error;
+    throw error;
+  }
+  if (id === undefined) {
+    attempt.error = new MissingJobIdError(spec.target);
+    throw attempt.error;
+  }
+  attempt.jobId = id;
+  return id;
+}
+
+/** Attempts at recording a started job (DynamoDB retries its own throttling too). */
+const RECORD_ATTEMPTS = 3;
+
+/**
+ * Records the job of `spec.key`, retrying; if it cannot, ends the claim (keeping the record)
+ * and logs: the job is tagged with the key, so the next delivery finds it before starting.
+ */
+async function record(deps: DisasterRecoveryDeps, spec: OnceSpec, jobId: string): Promise<void> {
+  const { key, owner, logger, logFields } = spec;
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= RECORD_ATTEMPTS; attempt += 1) {
+    try {
+      await deps.idempotency.complete(key, owner, jobId, deps.clock.now());
+      return;
+    } catch (error) {
+      lastError = error;
+      // The claim was taken over: its new holder finds the job by its tag.
+      if (error instanceof IdempotencyRecordError || attempt === RECORD_ATTEMPTS) break;
+      await deps.clock.sleep(deps.config.pollIntervalSeconds * 1000 * attempt);
+    }
+  }
+  logger.warn('Could not record the started job: the next delivery finds it by its tag', {
+    ...logFields,
+    jobId,
+    errorCode: errorNameOf(lastError),
+  });
+  await endClaim(deps, spec, 'expire');
+}
+
+/** Ends the claim; a failure is logged, never thrown over the error that led here. */
+async function endClaim(
+  deps: DisasterRecoveryDeps,
+  spec: OnceSpec,
+  how: 'abandon' | 'expire',
+): Promise<void> {
+  try {
+    if (how === 'abandon') await deps.idempotency.abandon(spec.key, spec.owner);
+    else await deps.idempotency.expire(spec.key, spec.owner, deps.clock.now());
+  } catch (error) {
+    spec.logger.warn('Could not end the claim: it lapses after the lease TTL', {
+      ...spec.logFields,
+      how,
+      errorCode: errorNameOf(error),
+    });
+  }
+}
+
+const errorNameOf = (error: unknown): string | undefined =>
+  errorCodeOf(error) ?? (error instanceof Error ? error.name : undefined);
 
 /** After a start whose outcome is unknown: the job DRS has for the key, else the error. */
 async function recoverUnknownStart(
@@ -266,50 +398,31 @@ async function recoverUnknownStart(
   spec: OnceSpec,
   error: unknown,
 ): Promise<OnceOutcome> {
-  const { key, owner, logger, logFields } = spec;
+  const { logger, logFields } = spec;
   logger.warn('The start of a job had an unknown outcome: looking for the job in DRS', {
     ...logFields,
-    errorCode: errorCodeOf(error) ?? (error instanceof Error ? error.name : undefined),
+    errorCode: errorNameOf(error),
   });
+  let found: string | undefined;
   try {
-    const found = await spec.find();
-    if (found !== undefined) {
-      await deps.idempotency.complete(key, owner, found, deps.clock.now());
-      logger.warn('Found the job the failed start created: recorded it', {
-        ...logFields,
-        jobId: found,
-      });
-      return { jobId: found, reused: false };
-    }
+    found = await spec.find();
   } catch (lookupError) {
-    logger.warn('Could not look for or record the job: the next delivery looks again', {
+    logger.warn('Could not look for the job: the next delivery looks again', {
       ...logFields,
-      errorCode: errorCodeOf(lookupError),
+      errorCode: errorNameOf(lookupError),
     });
   }
-  // Not found (or not recorded): the next delivery takes the claim over and looks again.
-  await deps.idempotency.expire(key, owner, deps.clock.now()).catch(() => undefined);
-  throw error;
-}
-
-/**
- * Whether `error` proves that DRS created no job: it answered a client error (4xx), only ever
- * throttled, or the throttler never let the call through. A 5xx, a timeout or a lost answer
- * proves nothing: DRS may have created the job.
- */
-export function startWasRejected(error: unknown): boolean {
-  if (
-    error instanceof JobThrottlerTimeoutError ||
-    error instanceof CapacityRequestError ||
-    error instanceof DrsQuotaExceededError ||
-    error instanceof DrsConflictError
-  ) {
-    return true;
+  if (found !== undefined) {
+    logger.warn('Found the job the failed start created: recorded it', {
+      ...logFields,
+      jobId: found,
+    });
+    await record(deps, spec, found);
+    return { jobId: found, reused: false };
   }
-  // The write client retries throttling only: out of retries means DRS throttled every call.
-  if (error instanceof RetryExhaustedError) return isThrottlingError(error.cause);
-  const status = httpStatusOf(error);
-  return status !== undefined && status >= 400 && status < 500;
+  // Not found (or not looked): the next delivery takes the claim over and looks again.
+  await endClaim(deps, spec, 'expire');
+  throw error;
 }
 
 /**
@@ -416,7 +529,8 @@ export function launchCounts(servers: readonly ParticipatingServer[]): LaunchCou
 }
 
 /**
- * Terminates recovery instances in jobs of at most 200 (and the per-job quota). Terminate jobs
+ * Terminates recovery instances in jobs of at most 200 (and the per-job quota), sorted and split
+ * as the request's first delivery split them. Terminate jobs
  * count against the concurrent-job quota, so each goes through the throttler like a recovery
  * job, with the instances' source servers as its servers. Each job is started at most once:
  * its idempotency key is made of its instances (TerminateRecoveryInstances takes no tags, so
@@ -443,30 +557,33 @@ export async function terminateInstances(
     quotas.maxServersPerJob,
     quotas.maxServersInActiveJobs,
   );
+  const chunks = await plannedChunks(
+    deps,
+    terminatePlanKey(target, event.recoveryInstanceIds),
+    'This terminate request',
+    event.recoveryInstanceIds,
+    perJob,
+    logger,
+  );
   const jobIds: string[] = [];
   let reusedJobs = 0;
-  for (const [chunkIndex, ids] of splitIntoJobs(event.recoveryInstanceIds, perJob).entries()) {
+  for (const [chunkIndex, ids] of chunks.entries()) {
     const servers = [...new Set(ids.map((id) => sourceOf.get(id) ?? id))];
+    const key = terminateIdempotencyKey(target, ids);
     const outcome = await startOnce(deps, {
-      key: terminateIdempotencyKey(target, ids),
+      key,
+      target,
       owner: `${invocationId}#terminate#${chunkIndex}`,
       logFields: { waveId: event.waveId, chunkIndex, instances: ids.length },
       logger,
+      request: {
+        sourceServerIds: servers,
+        key,
+        ...(event.waveId === undefined ? {} : { waveId: event.waveId }),
+      },
       find: () => findTerminateJob(deps, target, ids),
-      start: (attempting) =>
-        deps.services.throttler(target).startJob(
-          {
-            sourceServerIds: servers,
-            ...(event.waveId === undefined ? {} : { waveId: event.waveId }),
-          },
-          async () => {
-            attempting();
-            const output = await drs.terminateRecoveryInstances({ recoveryInstanceIDs: ids });
-            const id = output.job?.jobID;
-            if (id === undefined) throw new MissingJobIdError(target);
-            return id;
-          },
-        ),
+      create: async () =>
+        (await drs.terminateRecoveryInstances({ recoveryInstanceIDs: ids })).job?.jobID,
     });
     jobIds.push(outcome.jobId);
     if (outcome.reused) reusedJobs += 1;

@@ -26,6 +26,7 @@ import type { AwsClientFactory } from '../clients.js';
 import {
   DRS_TABLE_PARTITION_KEY,
   DRS_TABLE_TTL_ATTRIBUTE,
+  minimumLeaseTtlSeconds,
   parseDisasterRecoveryConfig,
   toDisasterRecoveryEnvironment,
   type DisasterRecoveryConfig,
@@ -153,8 +154,16 @@ export function createDrsWorld(options: DrsWorldOptions = {}): DrsWorld {
   const sns = new SnsModel({ ...common });
   const alertTopicArn = sns.createTopic(ALERT_TOPIC);
   // Through the environment round trip, as the construct configures the functions.
+  const merged = { ...baseConfig(alertTopicArn, regions), ...options.config };
+  // Like the construct: the lease TTL outlives a start unless a test sets it.
+  const leaseTtlSeconds =
+    options.config?.leaseTtlSeconds ??
+    Math.max(
+      merged.leaseTtlSeconds,
+      minimumLeaseTtlSeconds(merged.throttlerTimeoutSeconds, merged.maxRetries),
+    );
   const config = parseDisasterRecoveryConfig(
-    toDisasterRecoveryEnvironment({ ...baseConfig(alertTopicArn, regions), ...options.config }),
+    toDisasterRecoveryEnvironment({ ...merged, leaseTtlSeconds }),
   );
   const metrics = options.metrics ?? new InMemoryMetricRecorder();
   const record = <C>(service: AwsCall['service'], client: C): C => {
