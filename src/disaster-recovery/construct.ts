@@ -1,4 +1,4 @@
-import { ArnFormat, Names, Stack } from 'aws-cdk-lib';
+import { Names, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -23,6 +23,7 @@ import {
 } from './contract.js';
 import type { DisasterRecoveryConfig } from './contract.js';
 import { handlerCode } from './construct-handlers.js';
+import { alarmsPublishStatement } from '../monitored-function/iam-statements.js';
 import { emittedAlarmDimensions } from './handlers/service.js';
 import type { DisasterRecoveryHandlerRole } from './construct-handlers.js';
 import {
@@ -182,33 +183,12 @@ export class DisasterRecoveryOrchestration extends Construct {
   }
 
   private createAlertTopic(props: DisasterRecoveryOrchestrationProps): sns.Topic {
-    const stack = Stack.of(this);
     const topic = new sns.Topic(this, 'AlertTopic', {
       topicName: props.alerts?.topicName ?? D.alertTopicName,
       displayName: 'DRS rate-limit alerts',
       enforceSSL: true,
     });
-    // A topic policy replaces SNS's default one, so CloudWatch is allowed explicitly, and only
-    // for alarms of this account (confused-deputy protection).
-    topic.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowCloudWatchAlarmsOfThisAccount',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['sns:Publish'],
-        resources: [topic.topicArn],
-        conditions: {
-          ArnLike: {
-            'aws:SourceArn': stack.formatArn({
-              service: 'cloudwatch',
-              resource: 'alarm',
-              resourceName: '*',
-              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-            }),
-          },
-          StringEquals: { 'aws:SourceAccount': stack.account },
-        },
-      }),
-    );
+    topic.addToResourcePolicy(alarmsPublishStatement(topic));
     return topic;
   }
 

@@ -36,6 +36,7 @@ import {
   vpcArnsOf,
   vpcStatements,
   xrayStatement,
+  alarmsPublishStatement,
 } from './iam-statements.js';
 import { acknowledgeFinding, wildcardResourceFindingId } from './nag.js';
 import { ALARM_KEYS, deadLetterQueueNameOf, defaultTopicNameOf, logGroupNameOf } from './naming.js';
@@ -291,7 +292,6 @@ export class MonitoredFunction extends Construct implements iam.IGrantable {
   private createAlarmTopic(props: MonitoredFunctionProps): sns.Topic {
     const options = props.alarms ?? {};
     const key = options.topicEncryptionKey;
-    const stack = Stack.of(this);
     if (key) {
       this.allowServiceToUseKey(
         key,
@@ -310,27 +310,7 @@ export class MonitoredFunction extends Construct implements iam.IGrantable {
       masterKey: key,
       enforceSSL: true,
     });
-    // A topic policy replaces SNS's default one, so CloudWatch is allowed explicitly, and only
-    // for alarms of this account and region (confused-deputy protection).
-    topic.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowCloudWatchAlarmsOfThisAccount',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['sns:Publish'],
-        resources: [topic.topicArn],
-        conditions: {
-          ArnLike: {
-            'aws:SourceArn': stack.formatArn({
-              service: 'cloudwatch',
-              resource: 'alarm',
-              resourceName: '*',
-              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-            }),
-          },
-          StringEquals: { 'aws:SourceAccount': stack.account },
-        },
-      }),
-    );
+    topic.addToResourcePolicy(alarmsPublishStatement(topic));
     for (const email of options.emails ?? []) {
       topic.addSubscription(new subscriptions.EmailSubscription(email));
     }

@@ -1,5 +1,6 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { IConstruct } from 'constructs';
 import { logGroupNameOf } from './naming.js';
 
@@ -148,4 +149,30 @@ export function vpcStatements(arns: VpcArns): iam.PolicyStatement[] {
       resources: ['*'],
     }),
   ];
+}
+
+/**
+ * The topic-policy statement that lets CloudWatch alarms publish to `topic`, only alarms of
+ * this account (confused-deputy protection). A topic policy replaces SNS's default one, so any
+ * alarm topic with a policy needs it.
+ */
+export function alarmsPublishStatement(topic: sns.ITopic): iam.PolicyStatement {
+  const stack = Stack.of(topic);
+  return new iam.PolicyStatement({
+    sid: 'AllowCloudWatchAlarmsOfThisAccount',
+    principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+    actions: ['sns:Publish'],
+    resources: [topic.topicArn],
+    conditions: {
+      ArnLike: {
+        'aws:SourceArn': stack.formatArn({
+          service: 'cloudwatch',
+          resource: 'alarm',
+          resourceName: '*',
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      },
+      StringEquals: { 'aws:SourceAccount': stack.account },
+    },
+  });
 }
