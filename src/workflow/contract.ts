@@ -181,12 +181,15 @@ export function parseExecutionContext(payload: unknown, defaultBucket?: string):
       `previousStage and currentStage are both '${previousStage}': a stage cannot read its own output.`,
     );
   }
+  // The workflow input as sent: zod's JSON copy drops own `__proto__` keys, which JSON.parse
+  // (and so Step Functions' payload) keeps. The schema has already checked it is JSON.
+  const initialData = (payload as { readonly initialData?: JsonValue }).initialData;
   return {
     executionId: value.executionId,
     currentStage: value.currentStage,
     previousStage,
     workflowBucket,
-    ...(value.initialData === undefined ? {} : { initialData: value.initialData }),
+    ...(initialData === undefined ? {} : { initialData }),
   };
 }
 

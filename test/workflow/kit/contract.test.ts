@@ -10,10 +10,20 @@ import {
   stageResultSchema,
   WorkflowEnvVars,
 } from '../../../src/workflow/contract.js';
+import type { JsonValue } from '../../../src/workflow/contract.js';
 import { InvalidExecutionContextError, WorkflowConfigError } from '../../../src/workflow/errors.js';
 import { jsonArb, segmentArb, stagePairArb } from './arbitraries.js';
 
 describe('workflow contract: execution context', () => {
+  it('keeps the workflow input as sent, own __proto__ keys included (counterexample of Property 8)', () => {
+    const initialData = JSON.parse('{"__proto__": "", "a": [{"__proto__": 1}]}') as JsonValue;
+
+    const ctx = parseExecutionContext({ executionId: 'e', currentStage: 's', initialData }, 'b');
+
+    expect(ctx.initialData).toEqual(initialData);
+    expect(Object.keys(ctx.initialData as object)).toEqual(['__proto__', 'a']);
+  });
+
   it('Property 8: Execution Context Payload Structure — exactly the spec fields, bucket resolved', () => {
     fc.assert(
       fc.property(
